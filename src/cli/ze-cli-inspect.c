@@ -13,8 +13,9 @@
 #include "ze-cli-private.h"
 
 static void
-print_json (ZeToken *token,
-            gint64   now)
+print_json (ZeToken  *token,
+            gint64    now,
+            JsonNode *connection)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonGenerator) generator = json_generator_new ();
@@ -45,6 +46,11 @@ print_json (ZeToken *token,
   json_builder_add_boolean_value (builder, ze_token_is_expired (token, now));
   json_builder_set_member_name (builder, "algorithm");
   json_builder_add_string_value (builder, ze_token_algorithm_to_string (ze_token_get_algorithm (token)));
+  if (connection != NULL)
+    {
+      json_builder_set_member_name (builder, "connection");
+      json_builder_add_value (builder, json_node_copy (connection));
+    }
   json_builder_end_object (builder);
 
   root = json_builder_get_root (builder);
@@ -92,6 +98,115 @@ print_text (ZeToken *token,
            ze_token_algorithm_to_string (ze_token_get_algorithm (token)));
 }
 
+typedef struct
+{
+  GMainLoop     *loop;
+  ZeCertificate *presented;
+  GPtrArray     *cas;
+  GError        *error;
+} Connect;
+
+static void
+on_certificate_received_cb (ZeController  *controller,
+                            ZeCertificate *certificate,
+                            Connect       *connect)
+{
+  g_set_object (&connect->presented, certificate);
+}
+
+static void
+fetch_ca_bundle_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  Connect *connect = user_data;
+
+  connect->cas = ze_controller_fetch_ca_bundle_finish (ZE_CONTROLLER (object), result,
+                                                       &connect->error);
+  g_main_loop_quit (connect->loop);
+}
+
+/* --connect: the TLS handshake and the CA bundle GET, nothing else (design.md §3.1). */
+static int
+inspect_connect (ZeToken   *token,
+                 gboolean   json,
+                 int        timeout,
+                 JsonNode **connection)
+{
+  g_autoptr(ZeController) controller = ze_controller_new (token, timeout);
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr(GError) chain_error = NULL;
+  Connect connect = { loop, NULL, NULL, NULL };
+  gboolean signature_ok;
+  int status = ZE_EXIT_OK;
+
+  g_signal_connect (controller, "certificate-received", G_CALLBACK (on_certificate_received_cb), &connect);
+  ze_controller_fetch_ca_bundle_async (controller, NULL, fetch_ca_bundle_cb, &connect);
+  g_main_loop_run (loop);
+
+  signature_ok = ze_controller_get_leaf (controller) != NULL;
+
+  if (connect.cas != NULL)
+    ze_certificate_verify_chain (ze_controller_get_leaf (controller), NULL, connect.cas,
+                                 ze_token_get_host (token), g_get_real_time () / G_USEC_PER_SEC,
+                                 &chain_error);
+
+  if (json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "signature_valid");
+      json_builder_add_boolean_value (builder, signature_ok);
+      if (connect.presented != NULL)
+        {
+          g_autofree char *fingerprint = ze_certificate_dup_fingerprint_hex (connect.presented);
+          g_autofree char *subject = ze_certificate_dup_subject (connect.presented);
+
+          json_builder_set_member_name (builder, "fingerprint_sha256");
+          json_builder_add_string_value (builder, fingerprint);
+          json_builder_set_member_name (builder, "subject");
+          json_builder_add_string_value (builder, subject);
+          json_builder_set_member_name (builder, "not_after");
+          json_builder_add_int_value (builder, ze_certificate_get_not_after (connect.presented));
+        }
+      json_builder_set_member_name (builder, "chain_valid");
+      json_builder_add_boolean_value (builder, connect.cas != NULL && chain_error == NULL);
+      json_builder_end_object (builder);
+      *connection = json_builder_get_root (builder);
+    }
+  else
+    {
+      g_print ("\n");
+      if (connect.presented != NULL)
+        ze_cli_print_certificate_facts (stdout, token, connect.presented, connect.cas);
+      g_print ("%-13s %s\n", _("Signature:"),
+               signature_ok ? _("valid: the controller issued this token")
+                            : _("NOT VALID: this token was not issued by this server"));
+      if (connect.cas != NULL)
+        g_print ("%-13s %s\n", _("Chain:"),
+                 chain_error == NULL ? _("valid for this host, issued by the network’s CA")
+                                     : _("NOT VALID"));
+    }
+
+  if (connect.error != NULL)
+    {
+      g_printerr ("%s\n", connect.error->message);
+      status = ze_error_exit_status (connect.error);
+    }
+  else if (chain_error != NULL)
+    {
+      g_printerr ("%s\n", chain_error->message);
+      status = ze_error_exit_status (chain_error);
+    }
+
+  g_clear_object (&connect.presented);
+  g_clear_pointer (&connect.cas, g_ptr_array_unref);
+  g_clear_error (&connect.error);
+
+  return status;
+}
+
 int
 ze_cli_inspect (int    argc,
                 char **argv)
@@ -100,12 +215,15 @@ ze_cli_inspect (int    argc,
   g_autoptr(GError) error = NULL;
   g_autoptr(ZeToken) token = NULL;
   g_auto(GStrv) args = NULL;
+  g_autoptr(JsonNode) connection = NULL;
   gboolean json = FALSE;
+  gboolean connect = FALSE;
   gint64 now;
   int status;
   const GOptionEntry entries[] = {
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print one JSON object"), NULL },
-    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &args, NULL, N_("TOKEN") },
+    { "connect", 0, 0, G_OPTION_ARG_NONE, &connect, N_("Also connect to the controller: show its certificate and check the token’s signature (nothing is sent but the TLS handshake and one request for the CA bundle)"), NULL },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &args, NULL, NULL },
     { NULL }
   };
 
@@ -119,8 +237,11 @@ ze_cli_inspect (int    argc,
                                     _("TOKEN is the path of a .jwt file, “-” for standard input, "
                                       "or the token text.\n\n"
                                       "Exit status: 0 the token is valid and unexpired; "
-                                      "2 usage error; 3 the token is invalid or expired."));
+                                      "2 usage error; 3 the token is invalid or expired; with "
+                                      "--connect also 4 the signature or the certificate chain "
+                                      "is not valid, 6 network, TLS or timeout."));
 
+  g_set_prgname ("ziti-enroll-cli inspect");
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return ze_cli_usage_error ("inspect", "%s", error->message);
 
@@ -134,16 +255,24 @@ ze_cli_inspect (int    argc,
 
   now = g_get_real_time () / G_USEC_PER_SEC;
 
-  if (json)
-    print_json (token, now);
-  else
+  if (!json)
     print_text (token, now);
 
+  /* An expired token is not worth a connection. */
   if (!ze_token_check_expiry (token, now, &error))
     {
+      if (json)
+        print_json (token, now, NULL);
       g_printerr ("%s\n", error->message);
       return ze_error_exit_status (error);
     }
 
-  return ZE_EXIT_OK;
+  status = ZE_EXIT_OK;
+  if (connect)
+    status = inspect_connect (token, json, ZE_CONTROLLER_DEFAULT_TIMEOUT, &connection);
+
+  if (json)
+    print_json (token, now, connection);
+
+  return status;
 }

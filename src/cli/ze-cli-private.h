@@ -7,6 +7,8 @@
 
 #pragma once
 
+#include <stdio.h>
+
 #include <gio/gio.h>
 
 #include "zitienroll.h"
@@ -34,5 +36,19 @@ ZeToken *ze_cli_load_token  (const char  *argument,
                              int         *exit_status);
 int      ze_cli_inspect     (int          argc,
                              char       **argv);
+int      ze_cli_enroll      (int          argc,
+                             char       **argv);
+int      ze_cli_list        (int          argc,
+                             char       **argv);
+int      ze_cli_export      (int          argc,
+                             char       **argv);
+int      ze_cli_delete      (int          argc,
+                             char       **argv);
+void     ze_cli_print_certificate_facts (FILE          *stream,
+                                         ZeToken       *token,
+                                         ZeCertificate *leaf,
+                                         GPtrArray     *cas);
+char    *ze_cli_read_secret_file        (const char    *path,
+                                         GError       **error);
 
 G_END_DECLS

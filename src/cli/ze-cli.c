@@ -35,6 +35,10 @@ static const struct
   const char *summary;
 } commands[] = {
   { "inspect", ze_cli_inspect, N_("Show what an enrollment token holds and whether it is usable") },
+  { "enroll", ze_cli_enroll, N_("Enroll this computer with an enrollment token") },
+  { "list", ze_cli_list, N_("List the enrolled identities") },
+  { "export", ze_cli_export, N_("Write an identity, with its key, to a standard identity file") },
+  { "delete", ze_cli_delete, N_("Remove an identity and its key") },
 };
 
 static void
@@ -42,7 +46,7 @@ print_usage (FILE *stream)
 {
   fprintf (stream, "%s\n  ziti-enroll-cli COMMAND [OPTION…]\n\n%s\n",
            _("Usage:"), _("Enroll this computer in an OpenZiti network with an enrollment token."));
-  fprintf (stream, "%s\n", _("Commands:"));
+  fprintf (stream, "\n%s\n", _("Commands:"));
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     fprintf (stream, "  %-10s %s\n", commands[i].name, _(commands[i].summary));
   fprintf (stream, "\n%s\n%s\n\n%s\n",

@@ -40,6 +40,41 @@ ze_error_get_nick (int code)
     case ZE_ERROR_SIGNATURE_INVALID:      return "signature-invalid";
     case ZE_ERROR_SIGNATURE_KEY_MISMATCH: return "signature-key-mismatch";
     case ZE_ERROR_CERTIFICATE_INVALID:    return "certificate-invalid";
+    case ZE_ERROR_CA_BUNDLE_INVALID:      return "ca-bundle-invalid";
+    case ZE_ERROR_CHAIN_UNTRUSTED:        return "chain-untrusted";
+    case ZE_ERROR_HOST_MISMATCH:          return "host-mismatch";
+    case ZE_ERROR_CERTIFICATE_EXPIRED:    return "certificate-expired";
+    case ZE_ERROR_FINGERPRINT_MISMATCH:   return "fingerprint-mismatch";
+    case ZE_ERROR_PIN_MISMATCH:           return "pin-mismatch";
+    case ZE_ERROR_TRUST_REFUSED:          return "trust-refused";
+    case ZE_ERROR_TRUST_REQUIRED:         return "trust-required";
+    case ZE_ERROR_CERTIFICATE_CHANGED:    return "certificate-changed";
+    case ZE_ERROR_ISSUED_CERTIFICATE_INVALID: return "issued-certificate-invalid";
+    case ZE_ERROR_CONTROLLER_TOKEN_USED:  return "controller-token-used";
+    case ZE_ERROR_CONTROLLER_TOKEN_EXPIRED: return "controller-token-expired";
+    case ZE_ERROR_CONTROLLER_METHOD:      return "controller-method";
+    case ZE_ERROR_CONTROLLER_CSR:         return "controller-csr";
+    case ZE_ERROR_CONTROLLER_CERTIFICATE_REJECTED: return "controller-certificate-rejected";
+    case ZE_ERROR_CONTROLLER_CERTIFICATE_IN_USE: return "controller-certificate-in-use";
+    case ZE_ERROR_CONTROLLER_UNSUPPORTED_MEDIA: return "controller-unsupported-media";
+    case ZE_ERROR_CONTROLLER_INTERNAL:    return "controller-internal";
+    case ZE_ERROR_CONTROLLER_REFUSED:     return "controller-refused";
+    case ZE_ERROR_NETWORK:                return "network";
+    case ZE_ERROR_TLS:                    return "tls";
+    case ZE_ERROR_TIMEOUT:                return "timeout";
+    case ZE_ERROR_REDIRECT:               return "redirect";
+    case ZE_ERROR_RESPONSE_INVALID:       return "response-invalid";
+    case ZE_ERROR_RESPONSE_TOO_LARGE:     return "response-too-large";
+    case ZE_ERROR_CONNECTION_LOST:        return "connection-lost";
+    case ZE_ERROR_STORAGE_FAILED:         return "storage-failed";
+    case ZE_ERROR_IDENTITY_EXISTS:        return "identity-exists";
+    case ZE_ERROR_IDENTITY_NOT_FOUND:     return "identity-not-found";
+    case ZE_ERROR_KEYRING_UNAVAILABLE:    return "keyring-unavailable";
+    case ZE_ERROR_KEYRING_LOCKED:         return "keyring-locked";
+    case ZE_ERROR_PKCS11_FAILED:          return "pkcs11-failed";
+    case ZE_ERROR_PKCS11_PIN:             return "pkcs11-pin";
+    case ZE_ERROR_KEYGEN_FAILED:          return "keygen-failed";
+    case ZE_ERROR_INPUT_INVALID:          return "input-invalid";
     default:                              return "unknown";
     }
 }
@@ -85,7 +120,50 @@ ze_error_exit_status (const GError *error)
     case ZE_ERROR_SIGNATURE_INVALID:
     case ZE_ERROR_SIGNATURE_KEY_MISMATCH:
     case ZE_ERROR_CERTIFICATE_INVALID:
+    case ZE_ERROR_CA_BUNDLE_INVALID:
+    case ZE_ERROR_CHAIN_UNTRUSTED:
+    case ZE_ERROR_HOST_MISMATCH:
+    case ZE_ERROR_CERTIFICATE_EXPIRED:
+    case ZE_ERROR_FINGERPRINT_MISMATCH:
+    case ZE_ERROR_PIN_MISMATCH:
+    case ZE_ERROR_TRUST_REFUSED:
+    case ZE_ERROR_TRUST_REQUIRED:
+    case ZE_ERROR_CERTIFICATE_CHANGED:
+    case ZE_ERROR_ISSUED_CERTIFICATE_INVALID:
       return 4;
+
+    case ZE_ERROR_CONTROLLER_TOKEN_USED:
+    case ZE_ERROR_CONTROLLER_TOKEN_EXPIRED:
+    case ZE_ERROR_CONTROLLER_METHOD:
+    case ZE_ERROR_CONTROLLER_CSR:
+    case ZE_ERROR_CONTROLLER_CERTIFICATE_REJECTED:
+    case ZE_ERROR_CONTROLLER_CERTIFICATE_IN_USE:
+    case ZE_ERROR_CONTROLLER_UNSUPPORTED_MEDIA:
+    case ZE_ERROR_CONTROLLER_INTERNAL:
+    case ZE_ERROR_CONTROLLER_REFUSED:
+      return 5;
+
+    case ZE_ERROR_NETWORK:
+    case ZE_ERROR_TLS:
+    case ZE_ERROR_TIMEOUT:
+    case ZE_ERROR_REDIRECT:
+    case ZE_ERROR_RESPONSE_INVALID:
+    case ZE_ERROR_RESPONSE_TOO_LARGE:
+    case ZE_ERROR_CONNECTION_LOST:
+      return 6;
+
+    case ZE_ERROR_STORAGE_FAILED:
+    case ZE_ERROR_IDENTITY_EXISTS:
+    case ZE_ERROR_IDENTITY_NOT_FOUND:
+    case ZE_ERROR_KEYRING_UNAVAILABLE:
+    case ZE_ERROR_KEYRING_LOCKED:
+    case ZE_ERROR_PKCS11_FAILED:
+    case ZE_ERROR_PKCS11_PIN:
+    case ZE_ERROR_KEYGEN_FAILED:
+      return 7;
+
+    case ZE_ERROR_INPUT_INVALID:
+      return 2;
 
     default:
       return 1;

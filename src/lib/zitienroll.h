@@ -8,6 +8,15 @@
 #pragma once
 
 #include "ze-types.h"
+#include "ze-certificate.h"
+#include "ze-controller.h"
+#include "ze-enroller.h"
 #include "ze-error.h"
+#include "ze-file-store.h"
 #include "ze-format.h"
+#include "ze-identity.h"
+#include "ze-identity-library.h"
+#include "ze-identity-store.h"
+#include "ze-key-pair.h"
+#include "ze-secret-store.h"
 #include "ze-token.h"

@@ -323,9 +323,12 @@ test_token_alg_key_mismatch (gconstpointer data)
   g_autofree char *relabelled = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(ZeToken) token = NULL;
+  const char *dot;
 
   g_strstrip (text);
-  relabelled = g_strdup_printf ("%s%s", header, strchr (text, '.'));
+  dot = strchr (text, '.');
+  g_assert_nonnull (dot);
+  relabelled = g_strconcat (header, dot, NULL);
   token = ze_token_new_from_string (relabelled, &error);
 
   g_assert_no_error (error);
