@@ -78,6 +78,7 @@ struct _ZeController
   guint            handshakes;
   guint            confirmed : 1;
   guint            request_sent : 1;
+  guint            resend_blocked : 1;
 };
 
 G_DEFINE_FINAL_TYPE (ZeController, ze_controller, G_TYPE_OBJECT)
@@ -369,6 +370,24 @@ on_caller_cancelled_cb (GCancellable *cancellable,
   g_cancellable_cancel (ours);
 }
 
+/* libsoup re-sends a message marked idempotent when a re-used connection
+ * turns out to be closed. The enrollment is marked so only to ride the first
+ * connection; once it was written out, a silent second send could hit an
+ * already consumed token, so it is stopped and the outcome stays unknown. */
+static void
+on_restarted_cb (SoupMessage  *message,
+                 ZeController *self)
+{
+  GCancellable *ours = g_object_get_data (G_OBJECT (message), "ze-cancellable");
+
+  if (!self->request_sent)
+    return;
+
+  self->resend_blocked = TRUE;
+  if (ours != NULL)
+    g_cancellable_cancel (ours);
+}
+
 static void
 on_wrote_body_cb (SoupMessage  *message,
                   ZeController *self)
@@ -383,6 +402,12 @@ map_transport_error (ZeController *self,
                      Request      *request,
                      GError       *error)
 {
+  if (self->resend_blocked)
+    return g_error_new (ZE_ERROR, ZE_ERROR_CONNECTION_LOST,
+                        _("The connection to the controller at %s closed after the enrollment "
+                          "was sent, so it is not known whether it succeeded."),
+                        self->host_port);
+
   if (request->timed_out)
     return g_error_new (ZE_ERROR, ZE_ERROR_TIMEOUT,
                         _("The controller at %s did not answer within %u seconds. It may be "
@@ -541,6 +566,8 @@ send_request (ZeController        *self,
   g_task_set_task_data (task, request, (GDestroyNotify)request_free);
 
   soup_message_add_flags (message, SOUP_MESSAGE_NO_REDIRECT);
+  g_object_set_data_full (G_OBJECT (message), "ze-cancellable",
+                          g_object_ref (request->ours), g_object_unref);
   g_signal_connect_object (message, "accept-certificate",
                            G_CALLBACK (on_accept_certificate_cb), self, 0);
 
@@ -870,11 +897,17 @@ ze_controller_enroll_async (ZeController        *self,
                                 "Accept", "application/json");
   soup_message_set_request_body_from_bytes (message, content_type, body);
   g_signal_connect_object (message, "wrote-body", G_CALLBACK (on_wrote_body_cb), self, 0);
+  g_signal_connect_object (message, "restarted", G_CALLBACK (on_restarted_cb), self, 0);
 
   if (self->client_certificate != NULL)
     {
       soup_message_set_tls_client_certificate (message, self->client_certificate);
       soup_message_add_flags (message, SOUP_MESSAGE_NEW_CONNECTION);
+    }
+  else
+    {
+      /* Otherwise libsoup opens a new connection for every POST. */
+      soup_message_add_flags (message, SOUP_MESSAGE_IDEMPOTENT);
     }
 
   send_request (self, message, cancellable, ze_controller_enroll_async,
