@@ -269,6 +269,9 @@ ze_cli_enroll (int    argc,
   g_autofree char *cert_file = NULL;
   g_autofree char *key_file = NULL;
   g_autofree char *password_file = NULL;
+  g_autofree char *pkcs11_module = NULL;
+  g_autofree char *pkcs11_token = NULL;
+  g_autofree char *pin_file = NULL;
   gboolean tofu = FALSE;
   gboolean json = FALSE;
   int timeout = ZE_CONTROLLER_DEFAULT_TIMEOUT;
@@ -278,7 +281,7 @@ ze_cli_enroll (int    argc,
   int status;
   const GOptionEntry entries[] = {
     { "name", 0, 0, G_OPTION_ARG_STRING, &name, N_("Name of the identity (default: the token file’s name)"), N_("NAME") },
-    { "store", 0, 0, G_OPTION_ARG_STRING, &store_kind, N_("Where the private key goes: keyring (default: the Secret Service) or file"), N_("STORE") },
+    { "store", 0, 0, G_OPTION_ARG_STRING, &store_kind, N_("Where the private key goes: keyring (default: the Secret Service), pkcs11 (a hardware token) or file"), N_("STORE") },
     { "out", 0, 0, G_OPTION_ARG_FILENAME, &out, N_("The identity file to create (store “file”; default: NAME.json)"), N_("PATH") },
     { "key-type", 0, 0, G_OPTION_ARG_STRING, &key_type_text, N_("ec-p256 (default), ec-p384, rsa-2048, rsa-3072 or rsa-4096"), N_("TYPE") },
     { "trust-fingerprint", 0, 0, G_OPTION_ARG_STRING, &fingerprint, N_("Trust the controller only if its certificate has this SHA-256 fingerprint (hex, colons optional)"), N_("SHA256") },
@@ -286,6 +289,9 @@ ze_cli_enroll (int    argc,
     { "cert", 0, 0, G_OPTION_ARG_FILENAME, &cert_file, N_("Your certificate, for ottca and ca tokens"), N_("FILE") },
     { "key", 0, 0, G_OPTION_ARG_FILENAME, &key_file, N_("The private key of --cert"), N_("FILE") },
     { "password-file", 0, 0, G_OPTION_ARG_FILENAME, &password_file, N_("Read the password for updb tokens from the first line of FILE"), N_("FILE") },
+    { "pkcs11-module", 0, 0, G_OPTION_ARG_FILENAME, &pkcs11_module, N_("The PKCS#11 module of the hardware token (store “pkcs11”)"), N_("SO") },
+    { "pkcs11-token", 0, 0, G_OPTION_ARG_STRING, &pkcs11_token, N_("The label of the hardware token (store “pkcs11”)"), N_("LABEL") },
+    { "pin-file", 0, 0, G_OPTION_ARG_FILENAME, &pin_file, N_("Read the token’s PIN from the first line of FILE (otherwise it is asked for)"), N_("FILE") },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print the result as one JSON object"), NULL },
     { "timeout", 0, 0, G_OPTION_ARG_INT, &timeout, N_("Seconds to wait for each answer of the controller (default: 30)"), N_("SECONDS") },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &args, NULL, NULL },
@@ -326,8 +332,13 @@ ze_cli_enroll (int    argc,
     return ze_cli_usage_error ("enroll", _("unknown key type “%s”"), key_type_text);
   if (store_kind == NULL)
     store_kind = g_strdup (out != NULL ? "file" : "keyring");
-  if (strcmp (store_kind, "file") != 0 && strcmp (store_kind, "keyring") != 0)
+  if (strcmp (store_kind, "file") != 0 && strcmp (store_kind, "keyring") != 0 &&
+      strcmp (store_kind, "pkcs11") != 0)
     return ze_cli_usage_error ("enroll", _("unknown store “%s”"), store_kind);
+  if (strcmp (store_kind, "pkcs11") == 0 && (pkcs11_module == NULL || pkcs11_token == NULL))
+    return ze_cli_usage_error ("enroll", "%s", _("--store pkcs11 needs --pkcs11-module and --pkcs11-token"));
+  if (strcmp (store_kind, "pkcs11") != 0 && (pkcs11_module != NULL || pkcs11_token != NULL || pin_file != NULL))
+    return ze_cli_usage_error ("enroll", "%s", _("--pkcs11-module, --pkcs11-token and --pin-file go with --store pkcs11"));
   if (out != NULL && strcmp (store_kind, "file") != 0)
     return ze_cli_usage_error ("enroll", "%s", _("--out goes with --store file"));
   if ((cert_file == NULL) != (key_file == NULL))
@@ -347,6 +358,35 @@ ze_cli_enroll (int    argc,
       if (out == NULL)
         out = g_strconcat (name, ".json", NULL);
       store = ZE_IDENTITY_STORE (ze_file_store_new (out));
+    }
+  else if (strcmp (store_kind, "pkcs11") == 0)
+    {
+      g_autofree char *pin = NULL;
+      g_autoptr(ZePkcs11Store) token_store = NULL;
+
+      if (pin_file != NULL)
+        pin = ze_cli_read_secret_file (pin_file, &error);
+      else if (isatty (STDIN_FILENO))
+        pin = prompt_secret (_("PIN of the hardware token: "));
+      else
+        g_set_error_literal (&error, ZE_ERROR, ZE_ERROR_INPUT_INVALID,
+                             _("The hardware token needs its PIN: give it with --pin-file FILE."));
+
+      if (pin == NULL)
+        {
+          g_printerr ("%s\n", error != NULL ? error->message : _("No PIN was given."));
+          return ZE_EXIT_USAGE;
+        }
+
+      token_store = ze_pkcs11_store_new (ze_identity_library_get_directory (ze_identity_library_get_default ()),
+                                         pkcs11_module, pkcs11_token, pin, &error);
+      gnutls_memset (pin, 0, strlen (pin));
+      if (token_store == NULL)
+        {
+          g_printerr ("%s\n", error->message);
+          return ze_error_exit_status (error);
+        }
+      store = ZE_IDENTITY_STORE (g_steal_pointer (&token_store));
     }
   else
     store = ze_identity_library_create_keyring_store (ze_identity_library_get_default ());

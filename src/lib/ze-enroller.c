@@ -92,6 +92,7 @@ typedef struct
   Trust         trust;
   guint         chain_checked : 1;
   guint         key_ready : 1;
+  guint         key_from_store : 1;   /* made inside the store (a token): undo removes it */
   guint         key_stored : 1;
   guint         answered : 1;
   guint         saved : 1;
@@ -513,7 +514,7 @@ enroll_fail (GTask  *task_ref,
       return;
     }
 
-  if (state->key_stored)
+  if (state->key_stored || state->key_from_store)
     {
       state->failure = error;
       ze_identity_store_abort_async (self->store, self->identity, NULL,
@@ -610,7 +611,10 @@ enroll_key_generated_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
 
   if (ZE_IS_IDENTITY_STORE (object))
-    state->key = ze_identity_store_generate_key_finish (ZE_IDENTITY_STORE (object), result, &error);
+    {
+      state->key = ze_identity_store_generate_key_finish (ZE_IDENTITY_STORE (object), result, &error);
+      state->key_from_store = state->key != NULL;
+    }
   else
     state->key = ze_key_pair_generate_finish (result, &error);
 
@@ -635,6 +639,8 @@ enroll_key_stored_cb (GObject      *object,
 
   if (!ze_identity_store_begin_finish (ZE_IDENTITY_STORE (object), result, &error))
     {
+      /* The store may have written part of it (cancelled while it worked): undo. */
+      state->key_stored = TRUE;
       enroll_fail (g_steal_pointer (&task), g_steal_pointer (&error));
       return;
     }

@@ -18,5 +18,6 @@
 #include "ze-identity-library.h"
 #include "ze-identity-store.h"
 #include "ze-key-pair.h"
+#include "ze-pkcs11-store.h"
 #include "ze-secret-store.h"
 #include "ze-token.h"
