@@ -441,6 +441,43 @@ test_keyring_unavailable (Fixture       *f,
   g_assert_cmpuint (tc_count_log (&f->tc, "request POST"), ==, 0);
 }
 
+/* A keyring whose collection is locked and cannot be unlocked (no prompter on
+ * the test bus): in a session of its own, so the other tests keep theirs. */
+static void
+test_keyring_locked (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autofree char *token = write_token (f, "ott", "locked");
+  g_autofree char *session = g_test_build_filename (G_TEST_DIST, "headless", "run-headless.sh", NULL);
+  g_autofree char *script = g_strdup_printf (
+    "gdbus call --session --dest org.freedesktop.secrets --object-path /org/freedesktop/secrets "
+    "--method org.freedesktop.Secret.Service.Lock \"['/org/freedesktop/secrets/collection/login']\" >/dev/null "
+    "&& exec \"$ZE_CLI\" enroll '%s' --trust-on-first-use", token);
+  const char *argv[] = { session, "--keyring", "sh", "-c", script, NULL };
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                                       G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", f->data_home, TRUE);
+  /* A session inside the test's session: run-headless.sh must start afresh. */
+  g_subprocess_launcher_unsetenv (launcher, "_RH_INNER");
+  g_subprocess_launcher_unsetenv (launcher, "_RH_KEYRING");
+  process = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  g_test_message ("%s", err);
+
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 7);
+  g_assert_nonnull (strstr (err, "locked"));
+  g_assert_nonnull (strstr (err, "--store file"));
+  g_assert_false (tree_contains (f->data_home, "PRIVATE KEY"));
+  g_assert_cmpuint (tc_count_log (&f->tc, "request POST"), ==, 0);
+}
+
 /* Two enrollments at once under one name: exactly one wins, the other is
  * refused before it sends anything. */
 static void
@@ -497,6 +534,7 @@ main (int   argc,
   ADD ("/keyring/name-collision", &setup_default, test_keyring_name_collision);
   ADD ("/keyring/pending", &setup_close, test_keyring_pending);
   ADD ("/keyring/unavailable", &setup_default, test_keyring_unavailable);
+  ADD ("/keyring/locked", &setup_default, test_keyring_locked);
   ADD ("/keyring/two-at-once", &setup_default, test_keyring_two_at_once);
 
   return g_test_run ();
