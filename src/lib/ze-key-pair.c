@@ -14,6 +14,7 @@
 #include "ze-error.h"
 #include "ze-gnutls-private.h"
 #include "ze-key-pair.h"
+#include "ze-key-pair-private.h"
 
 /* The largest private key PEM accepted: an RSA-16384 key is about 13 KiB. */
 #define KEY_PEM_MAX_SIZE (64 * 1024)
@@ -164,10 +165,11 @@ key_pair_new_take (gnutls_privkey_t       privkey,
   return self;
 }
 
-static gboolean
-key_type_parameters (ZeKeyType              key_type,
-                     gnutls_pk_algorithm_t *pk,
-                     unsigned int          *bits)
+/* The GnuTLS algorithm and size of @key_type, shared with the PKCS#11 store. */
+gboolean
+_ze_key_type_get_parameters (ZeKeyType              key_type,
+                             gnutls_pk_algorithm_t *pk,
+                             unsigned int          *bits)
 {
   switch (key_type)
     {
@@ -218,7 +220,7 @@ ze_key_pair_generate (ZeKeyType   key_type,
   unsigned int bits;
   int rc;
 
-  if (!key_type_parameters (key_type, &pk, &bits))
+  if (!_ze_key_type_get_parameters (key_type, &pk, &bits))
     g_return_val_if_reached (NULL);
 
   if ((rc = gnutls_x509_privkey_init (&x509)) < 0 ||
@@ -276,7 +278,7 @@ ze_key_pair_generate_async (ZeKeyType            key_type,
   gnutls_pk_algorithm_t pk;
   unsigned int bits;
 
-  g_return_if_fail (key_type_parameters (key_type, &pk, &bits));
+  g_return_if_fail (_ze_key_type_get_parameters (key_type, &pk, &bits));
   g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
 
   task = g_task_new (NULL, cancellable, callback, user_data);

@@ -57,6 +57,7 @@
 #include "ze-error.h"
 #include "ze-file-util-private.h"
 #include "ze-gnutls-private.h"
+#include "ze-key-pair-private.h"
 #include "ze-pkcs11-store.h"
 
 /* CKA_ID of a new key: random; tlsuv accepts up to 32 bytes. */
@@ -734,43 +735,6 @@ generate_free (Generate *generate)
 }
 
 static gboolean
-key_type_parameters (ZeKeyType              key_type,
-                     gnutls_pk_algorithm_t *pk,
-                     unsigned int          *bits)
-{
-  switch (key_type)
-    {
-    case ZE_KEY_TYPE_EC_P256:
-      *pk = GNUTLS_PK_ECDSA;
-      *bits = GNUTLS_CURVE_TO_BITS (GNUTLS_ECC_CURVE_SECP256R1);
-      return TRUE;
-
-    case ZE_KEY_TYPE_EC_P384:
-      *pk = GNUTLS_PK_ECDSA;
-      *bits = GNUTLS_CURVE_TO_BITS (GNUTLS_ECC_CURVE_SECP384R1);
-      return TRUE;
-
-    case ZE_KEY_TYPE_RSA_2048:
-      *pk = GNUTLS_PK_RSA;
-      *bits = 2048;
-      return TRUE;
-
-    case ZE_KEY_TYPE_RSA_3072:
-      *pk = GNUTLS_PK_RSA;
-      *bits = 3072;
-      return TRUE;
-
-    case ZE_KEY_TYPE_RSA_4096:
-      *pk = GNUTLS_PK_RSA;
-      *bits = 4096;
-      return TRUE;
-
-    default:
-      return FALSE;
-    }
-}
-
-static gboolean
 check_name_free (ZePkcs11Store  *self,
                  const char     *name,
                  GError        **error)
@@ -833,7 +797,7 @@ generate_key_worker (GTask        *task,
   if (g_task_return_error_if_cancelled (task))
     return;
 
-  key_type_parameters (generate->key_type, &pk, &bits);
+  _ze_key_type_get_parameters (generate->key_type, &pk, &bits);
 
   if (!check_name_free (self, generate->name, &error) ||
       !ensure_provider (self->module_path, &error) ||
@@ -971,7 +935,7 @@ ze_pkcs11_store_generate_key_async (ZeIdentityStore     *store,
       return;
     }
 
-  if (!key_type_parameters (key_type, &pk, &bits))
+  if (!_ze_key_type_get_parameters (key_type, &pk, &bits))
     {
       g_task_return_new_error (task, ZE_ERROR, ZE_ERROR_KEYGEN_FAILED,
                                _("This kind of key cannot be made on a security token. Choose "
