@@ -24,6 +24,16 @@ get_window (ZeApplication *self)
 {
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
 
+  if (!ZE_IS_WINDOW (window))
+    {
+      GList *windows = gtk_application_get_windows (GTK_APPLICATION (self));
+
+      window = NULL;
+      for (GList *l = windows; l != NULL && window == NULL; l = l->next)
+        if (ZE_IS_WINDOW (l->data))
+          window = l->data;
+    }
+
   if (window == NULL)
     window = GTK_WINDOW (ze_window_new (GTK_APPLICATION (self)));
 
@@ -51,12 +61,32 @@ ze_application_open (GApplication  *application,
   gtk_window_present (GTK_WINDOW (window));
 }
 
+static int
+ze_application_handle_local_options (GApplication *application,
+                                     GVariantDict *options)
+{
+  if (g_variant_dict_contains (options, "version"))
+    {
+      g_print ("ziti-enroll %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+
+  return -1;
+}
+
 static void
 ze_application_quit_action (GSimpleAction *action,
                             GVariant      *parameter,
                             gpointer       user_data)
 {
-  g_application_quit (G_APPLICATION (user_data));
+  GtkApplication *application = GTK_APPLICATION (user_data);
+  GList *windows = g_list_copy (gtk_application_get_windows (application));
+
+  /* Closing, not destroying: a window that is enrolling lets its run end. */
+  for (GList *l = windows; l != NULL; l = l->next)
+    gtk_window_close (GTK_WINDOW (l->data));
+
+  g_list_free (windows);
 }
 
 static void
@@ -85,12 +115,23 @@ static void
 ze_application_startup (GApplication *application)
 {
   static const char *quit_accels[] = { "<Control>q", NULL };
+  static const char *open_accels[] = { "<Control>o", NULL };
+  static const char *new_accels[] = { "<Control>n", NULL };
+  static const char *identities_accels[] = { "<Control>i", NULL };
+  static const char *close_accels[] = { "<Control>w", NULL };
 
   G_APPLICATION_CLASS (ze_application_parent_class)->startup (application);
 
   g_action_map_add_action_entries (G_ACTION_MAP (application), app_actions,
                                    G_N_ELEMENTS (app_actions), application);
   gtk_application_set_accels_for_action (GTK_APPLICATION (application), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (application), "win.open", open_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (application), "win.new-enrollment",
+                                         new_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (application), "win.identities",
+                                         identities_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (application), "window.close",
+                                         close_accels);
 }
 
 static void
@@ -101,11 +142,22 @@ ze_application_class_init (ZeApplicationClass *klass)
   app_class->activate = ze_application_activate;
   app_class->open = ze_application_open;
   app_class->startup = ze_application_startup;
+  app_class->handle_local_options = ze_application_handle_local_options;
 }
 
 static void
 ze_application_init (ZeApplication *self)
 {
+  static const GOptionEntry entries[] = {
+    { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Show the version and exit"), NULL },
+    { NULL }
+  };
+
+  g_application_add_main_option_entries (G_APPLICATION (self), entries);
+  g_application_set_option_context_parameter_string (G_APPLICATION (self), _("[FILE]"));
+  g_application_set_option_context_summary (G_APPLICATION (self),
+                                            _("Enroll this computer in an OpenZiti network with "
+                                              "the enrollment token FILE (a .jwt file)."));
 }
 
 ZeApplication *

@@ -279,6 +279,7 @@ begin_record_written_cb (GObject      *object,
   g_autofree char *host = NULL;
   g_autoptr(GUri) uri = NULL;
   const char *controller = ze_identity_get_controller_url (begin->identity);
+  GCancellable *cancellable;
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
@@ -298,11 +299,12 @@ begin_record_written_cb (GObject      *object,
   /* Translators: the keyring item's label; %s are the identity name and a host name */
   label = g_strdup_printf (_("Ziti identity %s (%s)"), ze_identity_get_name (begin->identity), host);
 
+  cancellable = g_task_get_cancellable (task);   /* before the task is stolen below */
   secret_password_store_binary (ze_secret_store_get_schema (),
                                 SECRET_COLLECTION_DEFAULT,
                                 label,
                                 self->value,
-                                g_task_get_cancellable (task),
+                                cancellable,
                                 begin_secret_stored_cb,
                                 g_steal_pointer (&task),
                                 "key-id", self->key_id,

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <gtk/gtk.h>
+#include <adwaita.h>
 
 #define ZE_TEST_UI_TIMEOUT_US (10 * G_USEC_PER_SEC)
 
@@ -138,4 +139,86 @@ ze_test_save_screenshot (GtkWidget  *widget,
 
   g_assert_true (gdk_texture_save_to_png (texture, path));
   g_test_message ("screenshot: %s", path);
+}
+
+/* Iterates the main loop until @expr holds; fails the test after the timeout. */
+#define ZE_TEST_WAIT_FOR(expr)                                                  \
+  G_STMT_START {                                                                \
+    gint64 ze_deadline_ = g_get_monotonic_time () + ZE_TEST_UI_TIMEOUT_US;     \
+    while (!(expr))                                                             \
+      {                                                                         \
+        if (g_get_monotonic_time () > ze_deadline_)                             \
+          g_error ("timed out waiting for: %s", #expr);                         \
+        if (!g_main_context_iteration (NULL, FALSE))                            \
+          g_usleep (1000);                                                      \
+      }                                                                         \
+  } G_STMT_END
+
+/* Runs the main loop for about @ms milliseconds. */
+/* A template child of @widget, by its id in the .ui file. */
+static inline gpointer
+ze_test_child (gpointer    widget,
+               GType       template_type,
+               const char *name)
+{
+  GObject *child = gtk_widget_get_template_child (GTK_WIDGET (widget), template_type, name);
+
+  g_assert_nonnull (child);
+
+  return child;
+}
+
+static inline void
+ze_test_run_for (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    {
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (1000);
+    }
+}
+
+/* Saves NAME-light.png and NAME-dark.png, forcing each colour scheme. */
+static inline void
+ze_test_save_screenshots (GtkWidget  *widget,
+                          const char *name)
+{
+  AdwStyleManager *style = adw_style_manager_get_default ();
+  g_autofree char *light = g_strconcat (name, "-light", NULL);
+  g_autofree char *dark = g_strconcat (name, "-dark", NULL);
+
+  /* Let transitions and animations (crossfades, expanders) end first. */
+  ze_test_run_for (400);
+
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_LIGHT);
+  ze_test_wait_frames (widget, 3);
+  ze_test_save_screenshot (widget, light);
+
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
+  ze_test_wait_frames (widget, 3);
+  ze_test_save_screenshot (widget, dark);
+
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_LIGHT);
+  ze_test_wait_frames (widget, 2);
+}
+
+/* The toplevel of @type other than @except, if one is shown (a dialog). */
+static inline GtkWindow *
+ze_test_find_toplevel (GType      type,
+                       GtkWindow *except)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (window != except && G_TYPE_CHECK_INSTANCE_TYPE (window, type) &&
+          gtk_widget_get_visible (GTK_WIDGET (window)))
+        return window;
+    }
+
+  return NULL;
 }
