@@ -1,4 +1,4 @@
-/* zitienroll.h: the core library, without GTK
+/* zitienroll.h: the core library, without a toolkit
  *
  * Copyright 2026 The Ziti Enroll authors
  *
