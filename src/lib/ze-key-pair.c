@@ -420,7 +420,7 @@ ze_key_pair_get_uri (ZeKeyPair *self)
  * @self: a #ZeKeyPair
  * @error: a location for a #GError
  *
- * Writes the key as unencrypted PKCS #8 ("-----BEGIN PRIVATE KEY-----").
+ * Writes the key as unencrypted PKCS #8 (PEM type “PRIVATE KEY”).
  * The result is key material: wipe it (gnutls_memset()) before freeing it.
  * A key held by a hardware token cannot be exported.
  *
