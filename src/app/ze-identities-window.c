@@ -464,7 +464,7 @@ ze_identities_window_remove_action (GtkWidget  *widget,
   g_object_set_data_full (G_OBJECT (dialog), "ze-identity",
                           g_object_ref (self->selected), g_object_unref);
   g_signal_connect_object (dialog, "response", G_CALLBACK (on_remove_response_cb), self, 0);
-  gtk_window_present (GTK_WINDOW (dialog));
+  ze_ui_present_dialog (dialog);
 }
 
 /* Escape goes back to the list, then closes. */
@@ -559,6 +559,7 @@ ze_identities_window_init (ZeIdentitiesWindow *self)
   ze_ui_load_css ();
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  ze_ui_tidy_accessible_names (GTK_WIDGET (self));
 
   self->cancellable = g_cancellable_new ();
 

@@ -63,6 +63,97 @@ ze_ui_set_field_error (GtkWidget  *field,
     }
 }
 
+static void
+name_after_tooltip (GtkWidget *button)
+{
+  const char *tooltip = gtk_widget_get_tooltip_text (button);
+
+  if (tooltip != NULL)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (button),
+                                    GTK_ACCESSIBLE_PROPERTY_LABEL, tooltip,
+                                    -1);
+}
+
+static void
+tidy_accessible_name (GtkWidget *widget,
+                      gboolean   in_password_row)
+{
+  const char *label = NULL;
+  gboolean use_underline = FALSE;
+
+  if (GTK_IS_BUTTON (widget))
+    {
+      label = gtk_button_get_label (GTK_BUTTON (widget));
+      use_underline = gtk_button_get_use_underline (GTK_BUTTON (widget));
+
+      /* libadwaita 1.2's Show Text toggle is named after its image, "GtkImage";
+       * its tooltip says what it does and follows its state. */
+      if (in_password_row && gtk_button_get_icon_name (GTK_BUTTON (widget)) != NULL &&
+          g_object_get_data (G_OBJECT (widget), "ze-named-after-tooltip") == NULL)
+        {
+          g_object_set_data (G_OBJECT (widget), "ze-named-after-tooltip", GINT_TO_POINTER (TRUE));
+          g_signal_connect (widget, "notify::tooltip-text", G_CALLBACK (name_after_tooltip), NULL);
+          name_after_tooltip (widget);
+        }
+    }
+  else if (GTK_IS_CHECK_BUTTON (widget))
+    {
+      label = gtk_check_button_get_label (GTK_CHECK_BUTTON (widget));
+      use_underline = gtk_check_button_get_use_underline (GTK_CHECK_BUTTON (widget));
+    }
+
+  /* The mnemonic label already names the button, without the underscore. */
+  if (label != NULL && use_underline)
+    gtk_accessible_reset_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL);
+}
+
+static void
+tidy_accessible_names (GtkWidget *widget,
+                       gboolean   in_password_row)
+{
+  in_password_row = in_password_row || ADW_IS_PASSWORD_ENTRY_ROW (widget);
+
+  tidy_accessible_name (widget, in_password_row);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    tidy_accessible_names (child, in_password_row);
+}
+
+/**
+ * ze_ui_tidy_accessible_names:
+ * @root: the top of a widget tree
+ *
+ * Makes every button under @root, its own and its children's, named by the
+ * words on screen. GTK 4.8 names a button with a mnemonic twice over: by its
+ * label property, underscore and all, and by the label it is labelled by, so
+ * screen readers say "underscore Enroll Enroll" and a script cannot find
+ * "Enroll"; this drops the former. Run it again after changing a label.
+ */
+void
+ze_ui_tidy_accessible_names (GtkWidget *root)
+{
+  g_return_if_fail (GTK_IS_WIDGET (root));
+
+  tidy_accessible_names (root, FALSE);
+}
+
+/**
+ * ze_ui_present_dialog:
+ * @dialog: a message dialog with its responses added
+ *
+ * Presents @dialog with its response buttons named as they read.
+ */
+void
+ze_ui_present_dialog (AdwMessageDialog *dialog)
+{
+  g_return_if_fail (ADW_IS_MESSAGE_DIALOG (dialog));
+
+  ze_ui_tidy_accessible_names (GTK_WIDGET (dialog));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 /**
  * ze_ui_error_title:
  *

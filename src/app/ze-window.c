@@ -127,8 +127,11 @@ update_actions (ZeWindow *self)
   gtk_widget_set_visible (self->back_button, can_back && !busy);
   gtk_widget_set_visible (self->cancel_button, busy || self->applying);
   gtk_widget_set_visible (GTK_WIDGET (self->next_button), next_label != NULL);
-  if (next_label != NULL)
-    gtk_button_set_label (self->next_button, next_label);
+  if (next_label != NULL && g_strcmp0 (next_label, gtk_button_get_label (self->next_button)) != 0)
+    {
+      gtk_button_set_label (self->next_button, next_label);
+      ze_ui_tidy_accessible_names (GTK_WIDGET (self->next_button));
+    }
 
   adw_window_title_set_title (self->window_title, ze_page_get_title (page));
 }
@@ -404,7 +407,7 @@ ask_before_replacing (ZeWindow   *self,
                                         "way. Open the other token once this enrollment has "
                                         "finished."), host);
       adw_message_dialog_add_response (dialog, "close", _("_OK"));
-      gtk_window_present (GTK_WINDOW (dialog));
+      ze_ui_present_dialog (dialog);
       return TRUE;
     }
 
@@ -428,7 +431,7 @@ ask_before_replacing (ZeWindow   *self,
   g_object_set_data_full (G_OBJECT (dialog), "ze-pending", pending, (GDestroyNotify)pending_free);
   g_signal_connect_object (dialog, "response", G_CALLBACK (on_replace_response_cb), self, 0);
 
-  gtk_window_present (GTK_WINDOW (dialog));
+  ze_ui_present_dialog (dialog);
   return TRUE;
 }
 
@@ -666,7 +669,7 @@ ze_window_new_enrollment_action (GSimpleAction *action,
   adw_message_dialog_set_default_response (dialog, "cancel");
   adw_message_dialog_set_close_response (dialog, "cancel");
   g_signal_connect_object (dialog, "response", G_CALLBACK (on_new_response_cb), self, 0);
-  gtk_window_present (GTK_WINDOW (dialog));
+  ze_ui_present_dialog (dialog);
 }
 
 static void
@@ -876,6 +879,7 @@ ze_window_init (ZeWindow *self)
   ze_ui_load_css ();
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  ze_ui_tidy_accessible_names (GTK_WIDGET (self));
 
   self->cancellable = g_cancellable_new ();
   self->enrollment = ze_enrollment_new ();

@@ -150,17 +150,30 @@ test_paste (Fixture       *fixture,
   g_assert_true (ze_test_next_enabled (fixture->window));
 }
 
-/* Every control has a name for assistive technologies. */
+/* Every control has a name for assistive technologies: the words on screen, once.
+ * (tests/ui/e2e-atspi.py reads the names a screen reader gets over AT-SPI.) */
 static void
 test_accessible_names (Fixture       *fixture,
                        gconstpointer  data)
 {
   GtkWidget *paste = ze_test_child (fixture->page, ZE_TYPE_TOKEN_PAGE, "paste_button");
+  GtkWidget *open = ze_test_child (fixture->page, ZE_TYPE_TOKEN_PAGE, "open_button");
   GtkWidget *back = ze_test_child (fixture->window, ZE_TYPE_WINDOW, "back_button");
   GtkWidget *menu = ze_test_child (fixture->window, ZE_TYPE_WINDOW, "menu_button");
+  GtkWidget *next = ze_test_child (fixture->window, ZE_TYPE_WINDOW, "next_button");
 
-  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (fixture->row),
-                                       GTK_ACCESSIBLE_PROPERTY_LABEL, "Enrollment token");
+  /* The field is named by its title; a label of its own would be said first. */
+  g_assert_true (gtk_test_accessible_has_relation (GTK_ACCESSIBLE (fixture->row),
+                                                   GTK_ACCESSIBLE_RELATION_LABELLED_BY));
+  g_assert_false (gtk_test_accessible_has_property (GTK_ACCESSIBLE (fixture->row),
+                                                    GTK_ACCESSIBLE_PROPERTY_LABEL));
+  /* A button with a mnemonic is named by its label only, not also by "_Open…". */
+  g_assert_true (gtk_test_accessible_has_relation (GTK_ACCESSIBLE (open),
+                                                   GTK_ACCESSIBLE_RELATION_LABELLED_BY));
+  g_assert_false (gtk_test_accessible_has_property (GTK_ACCESSIBLE (open),
+                                                    GTK_ACCESSIBLE_PROPERTY_LABEL));
+  g_assert_false (gtk_test_accessible_has_property (GTK_ACCESSIBLE (next),
+                                                    GTK_ACCESSIBLE_PROPERTY_LABEL));
   gtk_test_accessible_assert_property (GTK_ACCESSIBLE (paste),
                                        GTK_ACCESSIBLE_PROPERTY_LABEL, "Paste the token");
   gtk_test_accessible_assert_property (GTK_ACCESSIBLE (back), GTK_ACCESSIBLE_PROPERTY_LABEL,

@@ -942,7 +942,18 @@ ze_options_page_class_init (ZeOptionsPageClass *klass)
 static void
 ze_options_page_init (ZeOptionsPage *self)
 {
+  AdwActionRow *choose_rows[3];
+
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  /* A row also names the Choose… button it activates, which would make it
+   * "Choose the certificate file Certificate": the button's own name says it all. */
+  choose_rows[0] = self->certificate_row;
+  choose_rows[1] = self->key_row;
+  choose_rows[2] = self->file_row;
+  for (guint i = 0; i < G_N_ELEMENTS (choose_rows); i++)
+    gtk_accessible_reset_relation (GTK_ACCESSIBLE (adw_action_row_get_activatable_widget (choose_rows[i])),
+                                   GTK_ACCESSIBLE_RELATION_LABELLED_BY);
 
   self->cancellable = g_cancellable_new ();
 }
