@@ -90,6 +90,9 @@ ze_fact_row_init (ZeFactRow *self)
   gtk_label_set_selectable (self->value_label, TRUE);
   gtk_label_set_wrap (self->value_label, TRUE);
   gtk_label_set_wrap_mode (self->value_label, PANGO_WRAP_WORD_CHAR);
+  /* Wrap only when the row is too narrow: a row asks its labels how wide they
+   * must be at its height, which would break "in 3 hours" over two lines. */
+  gtk_label_set_natural_wrap_mode (self->value_label, GTK_NATURAL_WRAP_NONE);
   gtk_label_set_xalign (self->value_label, 1.0);
   gtk_label_set_justify (self->value_label, GTK_JUSTIFY_RIGHT);
   gtk_label_set_max_width_chars (self->value_label, 36);

@@ -125,6 +125,7 @@ test_trust_required (Fixture       *fixture,
   g_autofree char *pairs = ze_certificate_dup_fingerprint_sha256 (leaf);
   g_autofree char *shown = NULL;
   g_autofree char *normalized = NULL;
+  g_auto(GStrv) lines = NULL;
   GtkCheckButton *check = ze_test_child (fixture->page, ZE_TYPE_CONTROLLER_PAGE, "trust_check");
   GtkLabel *sha256_label = ze_test_child (fixture->page, ZE_TYPE_CONTROLLER_PAGE, "sha256_label");
 
@@ -132,11 +133,15 @@ test_trust_required (Fixture       *fixture,
   g_assert_cmpint (ze_enrollment_get_state (fixture->enrollment), ==,
                    ZE_ENROLLMENT_STATE_TRUST_REQUIRED);
 
-  /* The read-aloud code, and the 32 pairs (on two lines) of the same certificate. */
-  g_assert_cmpstr (label_text (fixture, "short_label"), ==, short_form);
+  /* The read-aloud code, and the 32 pairs (on four lines) of the same certificate. */
+  /* No-break spaces hold the groups in pairs: a narrow window breaks it 2 + 2. */
+  g_assert_cmpstr (label_text (fixture, "short_label"), ==, "E248\u00A0622E 799A\u00A042ED");
   g_assert_cmpstr (short_form, ==, "E248 622E 799A 42ED");
   shown = g_strdup (gtk_label_get_text (sha256_label));
-  g_assert_nonnull (strchr (shown, '\n'));
+  lines = g_strsplit (shown, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 4);
+  for (guint i = 0; i < 4; i++)
+    g_assert_cmpuint (strlen (lines[i]), ==, i < 3 ? 24 : 23);
   g_assert_true (ze_fingerprint_normalize (shown, &normalized));
   g_assert_cmpstr (normalized, ==, ZE_TEST_SERVER_SHA256);
   g_assert_true (g_str_has_prefix (shown, "E2:48:62:2E"));
@@ -189,6 +194,53 @@ test_details (Fixture       *fixture,
   ze_test_wait_frames (GTK_WIDGET (fixture->window), 5);
   gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
   ze_test_save_screenshots (GTK_WIDGET (fixture->window), "controller-details");
+}
+
+static int
+line_count (ZeFactRow *row)
+{
+  return pango_layout_get_line_count (gtk_label_get_layout (ze_fact_row_get_value_label (row)));
+}
+
+/* A short value stays on one line when there is room, and a long one wraps in a
+ * narrow window instead of widening it. */
+static void
+test_fact_values_fit (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autofree char *text = ze_test_valid_token ();
+  AdwExpanderRow *details = ze_test_child (fixture->page, ZE_TYPE_CONTROLLER_PAGE, "details_row");
+  const char *short_rows[] = { "controller_row", "method_row", "expiry_row", "valid_from_row" };
+  ZeFactRow *subject = ze_test_child (fixture->page, ZE_TYPE_CONTROLLER_PAGE, "subject_row");
+  int minimum;
+
+  ze_test_reach_trust (fixture->window, text);
+  adw_expander_row_set_expanded (details, TRUE);
+  ze_test_wait_frames (GTK_WIDGET (fixture->window), 5);
+
+  for (guint i = 0; i < G_N_ELEMENTS (short_rows); i++)
+    {
+      ZeFactRow *row = ze_test_child (fixture->page, ZE_TYPE_CONTROLLER_PAGE, short_rows[i]);
+
+      g_test_message ("%s: %s", short_rows[i], ze_fact_row_get_value (row));
+      g_assert_cmpint (line_count (row), ==, 1);
+    }
+  g_assert_cmpint (line_count (subject), ==, 1);
+
+  /* GNOME's title bar: Close only (Xvfb's GTK default adds Minimize and Maximize). */
+  g_object_set (gtk_settings_get_default (), "gtk-decoration-layout", "appmenu:close", NULL);
+  ze_test_wait_frames (GTK_WIDGET (fixture->window), 2);
+  gtk_widget_measure (GTK_WIDGET (fixture->window), GTK_ORIENTATION_HORIZONTAL, -1,
+                      &minimum, NULL, NULL, NULL);
+  g_assert_cmpint (minimum, <=, 360);
+
+  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 360, 720);
+  ze_test_wait_frames (GTK_WIDGET (fixture->window), 5);
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (fixture->window)), <=, 360);
+  g_assert_cmpint (line_count (subject), >, 1);
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (ze_fact_row_get_value_label (subject))), <,
+                   gtk_widget_get_width (GTK_WIDGET (subject)));
+  ze_test_save_screenshots (GTK_WIDGET (fixture->window), "controller-narrow");
 }
 
 /* A pin of the organisation that matches: no question asked. */
@@ -290,6 +342,7 @@ main (int   argc,
   ADD ("expired-token-blocks", test_expired_token_blocks);
   ADD ("trust-required", test_trust_required);
   ADD ("details", test_details);
+  ADD ("fact-values-fit", test_fact_values_fit);
   ADD ("pin-matches", test_pin_matches);
   ADD ("pin-mismatch-blocks", test_pin_mismatch_blocks);
   ADD ("trust-accessible", test_trust_accessible);

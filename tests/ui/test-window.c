@@ -246,6 +246,34 @@ test_window_size_saved (void)
   g_settings_reset (settings, "window-height");
 }
 
+/* Every page, with its header bar, fits a 360-pixel-wide window (a phone, a tiled
+ * window), with GNOME's title bar buttons. */
+static void
+test_window_fits_narrow (void)
+{
+  g_autoptr(GtkApplication) app = ze_test_app_new ();
+  ZeWindow *window = ze_test_window_new (app);
+  GtkStack *stack = ze_test_child (window, ZE_TYPE_WINDOW, "stack");
+  const char *pages[] = { "token", "controller", "options", "enrolling", "done", "error" };
+
+  g_object_set (gtk_settings_get_default (), "gtk-decoration-layout", "appmenu:close", NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
+    {
+      int minimum;
+
+      gtk_stack_set_transition_type (stack, GTK_STACK_TRANSITION_TYPE_NONE);
+      gtk_stack_set_visible_child_name (stack, pages[i]);
+      ze_test_wait_frames (GTK_WIDGET (window), 2);
+      gtk_widget_measure (GTK_WIDGET (window), GTK_ORIENTATION_HORIZONTAL, -1,
+                          &minimum, NULL, NULL, NULL);
+      g_test_message ("%s: at least %d pixels wide", pages[i], minimum);
+      g_assert_cmpint (minimum, <=, 360);
+    }
+
+  ze_test_destroy_window (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -260,6 +288,7 @@ main (int   argc,
   g_test_add_func ("/ui/window/second-token-asks", test_window_second_token_asks);
   g_test_add_func ("/ui/window/open-text-invalid", test_window_open_text_invalid);
   g_test_add_func ("/ui/window/size-saved", test_window_size_saved);
+  g_test_add_func ("/ui/window/fits-narrow", test_window_fits_narrow);
 
   return g_test_run ();
 }

@@ -64,7 +64,8 @@ format_date (gint64 when)
   return dt != NULL ? g_date_time_format (dt, "%x") : g_strdup ("?");
 }
 
-/* The 32 pairs on two lines of 16, so that they can be compared in halves. */
+/* The 32 pairs on four lines of 8, to compare a line at a time; the block fits a
+ * phone's width, where two lines of 16 would not. */
 static char *
 format_fingerprint (ZeCertificate *leaf)
 {
@@ -72,9 +73,22 @@ format_fingerprint (ZeCertificate *leaf)
   GString *text = g_string_new (pairs);
 
   if (text->len == 95)
-    g_string_insert_c (text, 48, '\n');
+    for (gsize at = 72; at > 0; at -= 24)
+      g_string_insert_c (text, at, '\n');
 
   return g_string_free (text, FALSE);
+}
+
+/* "E248 622E 799A 42ED" breaks, if it must, only in the middle. */
+static char *
+format_short_code (const char *short_form)
+{
+  g_auto(GStrv) groups = g_strsplit (short_form, " ", -1);
+
+  if (g_strv_length (groups) != 4)
+    return g_strdup (short_form);
+
+  return g_strdup_printf ("%s\u00A0%s %s\u00A0%s", groups[0], groups[1], groups[2], groups[3]);
 }
 
 static void
@@ -121,6 +135,7 @@ show_certificate (ZeControllerPage *self,
                   GPtrArray        *cas)
 {
   g_autofree char *short_form = NULL;
+  g_autofree char *shown_code = NULL;
   g_autofree char *fingerprint = NULL;
   g_autofree char *subject = NULL;
   g_autofree char *issuer = NULL;
@@ -157,7 +172,8 @@ show_certificate (ZeControllerPage *self,
       g_string_append (ca_names, name);
     }
 
-  gtk_label_set_text (self->short_label, short_form);
+  shown_code = format_short_code (short_form);
+  gtk_label_set_text (self->short_label, shown_code);
   gtk_label_set_text (self->sha256_label, fingerprint);
   ze_fact_row_set_value (self->subject_row, subject);
   ze_fact_row_set_value (self->issuer_row, issuer);
