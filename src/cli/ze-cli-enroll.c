@@ -185,6 +185,7 @@ print_result (Enroll     *run,
   g_autofree char *fingerprint = ze_certificate_dup_fingerprint_hex (leaf);
   gint64 expiry = ze_identity_get_certificate_expiry (identity);
   g_autofree char *expires = expiry > 0 ? format_iso8601 (expiry) : NULL;
+  int width;
 
   if (json)
     {
@@ -218,13 +219,15 @@ print_result (Enroll     *run,
 
   g_print (_("Enrolled “%s” with %s.\n"), ze_identity_get_name (identity),
            ze_identity_get_controller_url (identity));
-  g_print ("%-22s %s\n", _("Identity file:"), ze_identity_get_location (identity));
-  g_print ("%-22s %s\n", _("Key stored in:"), ze_identity_get_store_kind (identity));
+  width = ze_cli_labels_width (_("Identity file:"), _("Key stored in:"),
+                               _("Certificate expires:"), NULL);
+  ze_cli_print_fact (stdout, width, _("Identity file:"), ze_identity_get_location (identity));
+  ze_cli_print_fact (stdout, width, _("Key stored in:"), ze_identity_get_store_kind (identity));
   if (expiry > 0)
     {
       g_autofree char *date = ze_format_utc_date (expiry);
 
-      g_print ("%-22s %s\n", _("Certificate expires:"), date);
+      ze_cli_print_fact (stdout, width, _("Certificate expires:"), date);
     }
 }
 

@@ -67,6 +67,7 @@ ze_cli_list (int    argc,
   g_autoptr(GPtrArray) identities = NULL;
   g_auto(GStrv) args = NULL;
   gboolean json = FALSE;
+  int width;
   const GOptionEntry entries[] = {
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print a JSON array"), NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &args, NULL, NULL },
@@ -131,6 +132,8 @@ ze_cli_list (int    argc,
       return ZE_EXIT_OK;
     }
 
+  width = ze_cli_labels_width (_("Controller:"), _("Key stored in:"), _("State:"),
+                               _("Certificate expires:"), NULL);
   for (guint i = 0; i < identities->len; i++)
     {
       ZeIdentity *identity = g_ptr_array_index (identities, i);
@@ -138,13 +141,16 @@ ze_cli_list (int    argc,
       g_autofree char *date = expiry > 0 ? ze_format_utc_date (expiry) : NULL;
 
       g_print ("%s\n", ze_identity_get_name (identity));
-      g_print ("  %-20s %s\n", _("Controller:"), ze_identity_get_controller_url (identity));
-      g_print ("  %-20s %s\n", _("Key stored in:"), ze_identity_get_store_kind (identity));
+      g_print ("  ");
+      ze_cli_print_fact (stdout, width, _("Controller:"), ze_identity_get_controller_url (identity));
+      g_print ("  ");
+      ze_cli_print_fact (stdout, width, _("Key stored in:"), ze_identity_get_store_kind (identity));
+      g_print ("  ");
       if (ze_identity_get_pending (identity))
-        g_print ("  %-20s %s\n", _("State:"),
-                 _("pending — the certificate never arrived; the key is kept"));
+        ze_cli_print_fact (stdout, width, _("State:"),
+                           _("pending — the certificate never arrived; the key is kept"));
       else
-        g_print ("  %-20s %s\n", _("Certificate expires:"), date != NULL ? date : "?");
+        ze_cli_print_fact (stdout, width, _("Certificate expires:"), date != NULL ? date : "?");
     }
 
   return ZE_EXIT_OK;

@@ -68,12 +68,13 @@ print_text (ZeToken *token,
   const char *token_id = ze_token_get_token_id (token);
   ZeEnrollMethod method = ze_token_get_method (token);
 
+  const char *none = _("(none)");
+  g_autofree char *how = g_strdup_printf ("%s (%s)", ze_enroll_method_to_string (method),
+                                          ze_enroll_method_describe (method));
+  g_autofree char *expires = NULL;
   /* Translators: keep the labels short; the values line up after them */
-  g_print ("%-12s %s\n", _("Controller:"), ze_token_get_controller_url (token));
-  g_print ("%-12s %s\n", _("Identity:"), subject != NULL ? subject : _("(none)"));
-  g_print ("%-12s %s (%s)\n", _("Method:"), ze_enroll_method_to_string (method),
-           ze_enroll_method_describe (method));
-  g_print ("%-12s %s\n", _("Token id:"), token_id != NULL ? token_id : _("(none)"));
+  int width = ze_cli_labels_width (_("Controller:"), _("Identity:"), _("Method:"), _("Token id:"),
+                                   _("Expires:"), _("Signed with:"), NULL);
 
   if (ze_token_has_expiry (token))
     {
@@ -82,20 +83,21 @@ print_text (ZeToken *token,
       g_autofree char *words = ze_format_relative_time (expiry, now);
 
       if (ze_token_is_expired (token, now))
-        {
-          /* Translators: "expired 3 days ago (2024-01-07 21:08:15 UTC)" */
-          g_autofree char *expired = g_strdup_printf (_("expired %s (%s)"), words, date);
-
-          g_print ("%-12s %s\n", _("Expires:"), expired);
-        }
+        /* Translators: "expired 3 days ago (2024-01-07 21:08:15 UTC)" */
+        expires = g_strdup_printf (_("expired %s (%s)"), words, date);
       else
-        g_print ("%-12s %s (%s)\n", _("Expires:"), words, date);
+        expires = g_strdup_printf ("%s (%s)", words, date);
     }
   else
-    g_print ("%-12s %s\n", _("Expires:"), _("never (the token has no expiry)"));
+    expires = g_strdup (_("never (the token has no expiry)"));
 
-  g_print ("%-12s %s\n", _("Signed with:"),
-           ze_token_algorithm_to_string (ze_token_get_algorithm (token)));
+  ze_cli_print_fact (stdout, width, _("Controller:"), ze_token_get_controller_url (token));
+  ze_cli_print_fact (stdout, width, _("Identity:"), subject != NULL ? subject : none);
+  ze_cli_print_fact (stdout, width, _("Method:"), how);
+  ze_cli_print_fact (stdout, width, _("Token id:"), token_id != NULL ? token_id : none);
+  ze_cli_print_fact (stdout, width, _("Expires:"), expires);
+  ze_cli_print_fact (stdout, width, _("Signed with:"),
+                     ze_token_algorithm_to_string (ze_token_get_algorithm (token)));
 }
 
 typedef struct
@@ -177,16 +179,18 @@ inspect_connect (ZeToken   *token,
     }
   else
     {
+      int width = ze_cli_labels_width (_("Signature:"), _("Chain:"), NULL);
+
       g_print ("\n");
       if (connect.presented != NULL)
-        ze_cli_print_certificate_facts (stdout, token, connect.presented, connect.cas);
-      g_print ("%-13s %s\n", _("Signature:"),
-               signature_ok ? _("valid: the controller issued this token")
-                            : _("NOT VALID: this token was not issued by this server"));
+        width = ze_cli_print_certificate_facts (stdout, token, connect.presented, connect.cas);
+      ze_cli_print_fact (stdout, width, _("Signature:"),
+                         signature_ok ? _("valid: the controller issued this token")
+                                      : _("NOT VALID: this token was not issued by this server"));
       if (connect.cas != NULL)
-        g_print ("%-13s %s\n", _("Chain:"),
-                 chain_error == NULL ? _("valid for this host, issued by the network’s CA")
-                                     : _("NOT VALID"));
+        ze_cli_print_fact (stdout, width, _("Chain:"),
+                           chain_error == NULL ? _("valid for this host, issued by the network’s CA")
+                                               : _("NOT VALID"));
     }
 
   if (connect.error != NULL)

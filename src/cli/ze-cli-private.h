@@ -44,7 +44,14 @@ int      ze_cli_export      (int          argc,
                              char       **argv);
 int      ze_cli_delete      (int          argc,
                              char       **argv);
-void     ze_cli_print_certificate_facts (FILE          *stream,
+int      ze_cli_text_width              (const char    *text);
+int      ze_cli_labels_width            (const char    *first,
+                                         ...) G_GNUC_NULL_TERMINATED;
+void     ze_cli_print_fact              (FILE          *stream,
+                                         int            width,
+                                         const char    *label,
+                                         const char    *value);
+int      ze_cli_print_certificate_facts (FILE          *stream,
                                          ZeToken       *token,
                                          ZeCertificate *leaf,
                                          GPtrArray     *cas);
