@@ -5,21 +5,17 @@
  * one ZeEnroller and reports through the "state" property and the
  * "step-changed" signal, so it could move to the core unchanged.
  *
- * Two ways to reach the trust decision:
- *
- * - A one-time token without an organisation pin (the usual case): the
- *   ZeEnroller run starts at once and pauses at "trust-required"; the options
- *   are set while it waits, and ze_enrollment_enroll() resumes it with
- *   ze_enroller_decide_trust(). One TLS connection, two requests.
- *
- * - A pinned controller, or a method whose inputs the enroller needs before it
- *   starts (ottca and ca: the certificate; updb: the password): only the TLS
- *   handshake and the CA bundle GET happen first (a ZeController "probe");
- *   ze_enrollment_enroll() then runs a ZeEnroller that must meet the same
- *   certificate (ze_enroller_set_expected_fingerprint(), managed for a pin).
- *
- * Either way nothing but the handshake and the public CA bundle reaches the
- * controller before the person (or the pin) has confirmed trust.
+ * The ZeEnroller run starts as soon as the token is open and pauses at
+ * "trust-required", after the TLS handshake and the CA bundle GET: the
+ * person compares the certificate, or the organisation's pin has matched
+ * (ze_enroller_set_pause_at_trust() pauses the run then too). The options
+ * (store, name, key type, a password, a certificate of one's own) are set
+ * while it waits, and ze_enrollment_enroll() resumes it with
+ * ze_enroller_decide_trust(): the enrollment goes over the same connection,
+ * one TLS handshake for ott and updb. (ottca and ca present a certificate of
+ * their own, which takes a second handshake, with the trusted controller.)
+ * Nothing but the handshake and the public CA bundle reaches the controller
+ * before the person (or the pin) has confirmed trust.
  *
  * Copyright 2026 The Ziti Enroll authors
  *
@@ -134,7 +130,6 @@ struct _ZeEnrollment
 
   /* The run */
   ZeEnroller        *enroller;
-  ZeController      *probe;
   GCancellable      *cancellable;
   ZeCertificate     *leaf;
   GPtrArray         *cas;
@@ -242,7 +237,6 @@ drop_run (ZeEnrollment *self)
 
   g_clear_object (&self->cancellable);
   g_clear_object (&self->enroller);
-  g_clear_object (&self->probe);
   g_clear_object (&self->leaf);
   g_clear_pointer (&self->cas, g_ptr_array_unref);
   g_clear_error (&self->error);
@@ -697,7 +691,9 @@ on_trust_required_cb (ZeEnrollment  *self,
   self->cas = cas != NULL ? g_ptr_array_ref (cas) : NULL;
   self->paused = TRUE;
 
-  set_state (self, ZE_ENROLLMENT_STATE_TRUST_REQUIRED);
+  /* With a pin the run pauses only once the certificate matched it. */
+  set_state (self, self->pin != NULL ? ZE_ENROLLMENT_STATE_TRUSTED
+                                     : ZE_ENROLLMENT_STATE_TRUST_REQUIRED);
 }
 
 static void
@@ -781,9 +777,10 @@ apply_options (ZeEnrollment  *self,
   return TRUE;
 }
 
-/* The certificate is known and its chain checked: a pin decides, or the person. */
+/* The certificate is known and its chain checked, without a run (tests): a pin
+ * decides, or the person. */
 static void
-decide_after_probe (ZeEnrollment  *self,
+decide_without_run (ZeEnrollment  *self,
                     ZeCertificate *leaf,
                     GPtrArray     *cas)
 {
@@ -818,39 +815,6 @@ decide_after_probe (ZeEnrollment  *self,
     }
 }
 
-static void
-ze_enrollment_probe_cb (GObject      *object,
-                        GAsyncResult *result,
-                        gpointer      user_data)
-{
-  g_autoptr(ZeEnrollment) self = user_data;
-  ZeController *probe = ZE_CONTROLLER (object);
-  g_autoptr(GPtrArray) cas = NULL;
-  g_autoptr(GError) error = NULL;
-  ZeCertificate *leaf;
-
-  cas = ze_controller_fetch_ca_bundle_finish (probe, result, &error);
-
-  if (probe != self->probe)
-    return;   /* dropped by reset() or cancel() */
-
-  if (cas == NULL)
-    {
-      fail (self, g_steal_pointer (&error));
-      return;
-    }
-
-  leaf = ze_controller_get_leaf (probe);
-  if (!ze_certificate_verify_chain (leaf, NULL, cas, ze_token_get_host (self->token),
-                                    g_get_real_time () / G_USEC_PER_SEC, &error))
-    {
-      fail (self, g_steal_pointer (&error));
-      return;
-    }
-
-  decide_after_probe (self, leaf, cas);
-}
-
 /**
  * ze_enrollment_connect:
  *
@@ -860,6 +824,9 @@ ze_enrollment_probe_cb (GObject      *object,
 void
 ze_enrollment_connect (ZeEnrollment *self)
 {
+  g_autoptr(ZeIdentityStore) unset = NULL;
+  g_autofree char *name = NULL;
+
   g_return_if_fail (ZE_IS_ENROLLMENT (self));
   g_return_if_fail (ZE_IS_TOKEN (self->token));
   g_return_if_fail (!ze_enrollment_is_open (self));
@@ -868,47 +835,22 @@ ze_enrollment_connect (ZeEnrollment *self)
   self->cancellable = g_cancellable_new ();
   set_state (self, ZE_ENROLLMENT_STATE_CONNECTING);
 
-  if (ze_token_get_method (self->token) == ZE_ENROLL_METHOD_OTT && self->pin == NULL)
+  /* The real name and store are set before the pause ends. */
+  unset = g_object_new (ZE_TYPE_UNSET_STORE, NULL);
+  name = ze_enrollment_dup_default_name (self);
+  self->enroller = create_enroller (self);
+  ze_enroller_set_name (self->enroller, name);
+  ze_enroller_set_store (self->enroller, unset);
+  if (self->pin != NULL)
     {
-      g_autoptr(ZeIdentityStore) unset = g_object_new (ZE_TYPE_UNSET_STORE, NULL);
-      g_autofree char *name = ze_enrollment_dup_default_name (self);
-
-      /* The real name and store are set before the pause ends. */
-      self->enroller = create_enroller (self);
-      ze_enroller_set_name (self->enroller, name);
-      ze_enroller_set_store (self->enroller, unset);
-      g_signal_connect_object (self->enroller, "trust-required",
-                               G_CALLBACK (on_trust_required_cb), self, G_CONNECT_SWAPPED);
-      ze_enroller_run_async (self->enroller, self->cancellable,
-                             ze_enrollment_run_cb, g_object_ref (self));
+      /* A mismatch ends the run with the core's words; a match still pauses. */
+      ze_enroller_set_expected_fingerprint (self->enroller, self->pin, TRUE);
+      ze_enroller_set_pause_at_trust (self->enroller, TRUE);
     }
-  else
-    {
-      g_autoptr(GError) error = NULL;
-
-      if (!ze_token_check_expiry (self->token, g_get_real_time () / G_USEC_PER_SEC, &error))
-        {
-          fail (self, g_steal_pointer (&error));
-          return;
-        }
-
-      if (ze_token_get_method (self->token) == ZE_ENROLL_METHOD_NETWORK)
-        {
-          g_autoptr(ZeIdentityStore) unset = g_object_new (ZE_TYPE_UNSET_STORE, NULL);
-
-          /* The core has the words for this: let it say them. */
-          self->enroller = create_enroller (self);
-          ze_enroller_set_name (self->enroller, "-");
-          ze_enroller_set_store (self->enroller, unset);
-          ze_enroller_run_async (self->enroller, self->cancellable,
-                                 ze_enrollment_run_cb, g_object_ref (self));
-          return;
-        }
-
-      self->probe = ze_controller_new (self->token, self->timeout);
-      ze_controller_fetch_ca_bundle_async (self->probe, self->cancellable,
-                                           ze_enrollment_probe_cb, g_object_ref (self));
-    }
+  g_signal_connect_object (self->enroller, "trust-required",
+                           G_CALLBACK (on_trust_required_cb), self, G_CONNECT_SWAPPED);
+  ze_enroller_run_async (self->enroller, self->cancellable,
+                         ze_enrollment_run_cb, g_object_ref (self));
 }
 
 /**
@@ -942,8 +884,8 @@ ze_enrollment_enroll (ZeEnrollment *self)
       return;
     }
 
-  /* After a probe: the new run must meet the certificate that was trusted. */
-  g_clear_object (&self->probe);
+  /* No paused run (after _ze_enrollment_set_trust_required() in tests): a new
+   * run must meet the certificate that was trusted. */
   if (self->cancellable == NULL)
     self->cancellable = g_cancellable_new ();
 
@@ -1120,7 +1062,7 @@ _ze_enrollment_set_trust_required (ZeEnrollment  *self,
   for (int step = ZE_ENROLL_STEP_CONNECT; step < ZE_ENROLL_STEP_TRUST; step++)
     self->step_states[step] = ZE_STEP_STATE_DONE;
 
-  decide_after_probe (self, leaf, cas);
+  decide_without_run (self, leaf, cas);
 }
 
 void

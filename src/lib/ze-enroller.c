@@ -36,6 +36,7 @@ struct _ZeEnroller
   ZeIdentityStore *store;
   char            *name;
   char            *expected_fingerprint;
+  gboolean         pause_at_trust;
   char            *client_certificate_pem;
   ZeKeyPair       *client_key;
   char            *password;
@@ -205,8 +206,10 @@ ze_enroller_class_init (ZeEnrollerClass *klass)
    * ZeEnroller::trust-required:
    * @leaf: the controller's certificate
    *
-   * The flow waits for ze_enroller_decide_trust(). The CA bundle is in
-   * ze_enroller_get_ca_bundle().
+   * The flow waits for ze_enroller_decide_trust(): no fingerprint was
+   * expected and trust on first use is off, or the expected one matched and
+   * ze_enroller_set_pause_at_trust() asked for the pause. The CA bundle is in
+   * ze_enroller_get_ca_bundle(). Options can still be set until it resumes.
    */
   signals[TRUST_REQUIRED] =
     g_signal_new ("trust-required", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
@@ -336,7 +339,7 @@ ze_enroller_set_password (ZeEnroller *self,
 /**
  * ze_enroller_set_expected_fingerprint:
  * @sha256_hex: the controller certificate's SHA-256, as 64 hex digits
- * @managed: %TRUE when it comes from the organisation's settings (a pin),
+ * @managed: %TRUE when it comes from the organization's settings (a pin),
  *   %FALSE when the user typed it
  *
  * The trust decision is made by comparison: a match confirms without asking,
@@ -361,6 +364,54 @@ ze_enroller_set_trust_on_first_use (ZeEnroller *self,
   g_return_if_fail (ZE_IS_ENROLLER (self));
 
   self->tofu = !!tofu;
+}
+
+/**
+ * ze_enroller_set_pause_at_trust:
+ * @pause: %TRUE to pause at the trust step even when the expected fingerprint
+ *   matches
+ *
+ * A wizard learns the controller's certificate before it asks for the
+ * options (the store, a password, a certificate of its own). With a pin it
+ * still needs that pause: the run emits #ZeEnroller::trust-required after the
+ * match, and ze_enroller_decide_trust() resumes it over the same connection.
+ * A mismatch stops the run all the same.
+ */
+void
+ze_enroller_set_pause_at_trust (ZeEnroller *self,
+                                gboolean    pause)
+{
+  g_return_if_fail (ZE_IS_ENROLLER (self));
+  g_return_if_fail (!self->running);
+
+  self->pause_at_trust = !!pause;
+}
+
+/* What the token's method needs from the person: checked before anything is
+ * sent, and before the run starts when it cannot pause to be given them. */
+static gboolean
+check_method_inputs (ZeEnroller  *self,
+                     GError     **error)
+{
+  ZeEnrollMethod method = ze_token_get_method (self->token);
+
+  if ((method == ZE_ENROLL_METHOD_OTTCA || method == ZE_ENROLL_METHOD_CA) &&
+      self->client_certificate_pem == NULL)
+    {
+      g_set_error_literal (error, ZE_ERROR, ZE_ERROR_INPUT_INVALID,
+                           _("This token enrolls with a certificate from your organization: "
+                             "choose that certificate and its private key."));
+      return FALSE;
+    }
+
+  if (method == ZE_ENROLL_METHOD_UPDB && (self->password == NULL || *self->password == '\0'))
+    {
+      g_set_error_literal (error, ZE_ERROR, ZE_ERROR_INPUT_INVALID,
+                           _("This token enrolls with a password: choose one."));
+      return FALSE;
+    }
+
+  return TRUE;
 }
 
 ZeEnrollStep
@@ -585,7 +636,7 @@ decide_by_policy (ZeEnroller  *self,
 
       if (self->managed_pin)
         g_set_error (error, ZE_ERROR, ZE_ERROR_PIN_MISMATCH,
-                     _("Your organisation has pinned the certificate of the controller at %s, "
+                     _("Your organization has pinned the certificate of the controller at %s, "
                        "and the certificate it presents now (SHA-256 %s) is not that one. "
                        "Enrollment is blocked; contact your help desk."),
                      host, shown);
@@ -900,7 +951,7 @@ enroll_advance (GTask *task_ref)
                                  "and no key was made."));
           enroll_fail (g_steal_pointer (&task), g_steal_pointer (&error));
         }
-      else if (decide_by_policy (self, &error))
+      else if (decide_by_policy (self, &error) && !self->pause_at_trust)
         {
           state->trust = TRUST_YES;
           ze_controller_confirm_leaf (self->controller);
@@ -924,7 +975,9 @@ enroll_advance (GTask *task_ref)
     {
       set_step (self, ZE_ENROLL_STEP_GENERATE_KEY);
 
-      if (method == ZE_ENROLL_METHOD_UPDB)
+      if (!check_method_inputs (self, &error))
+        enroll_fail (g_steal_pointer (&task), g_steal_pointer (&error));
+      else if (method == ZE_ENROLL_METHOD_UPDB)
         {
           state->key_ready = TRUE;
           enroll_advance (g_steal_pointer (&task));
@@ -1067,8 +1120,10 @@ ze_enroller_decide_trust (ZeEnroller *self,
 /**
  * ze_enroller_run_async:
  *
- * Runs the enrollment (design.md §2 steps 5 to 10). Set the store, and the
- * options the token's method needs, first.
+ * Runs the enrollment (design.md §2 steps 5 to 10). Set the store and the name
+ * first. The options the token's method needs (ze_enroller_set_password(),
+ * ze_enroller_set_client_certificate()) can also be set while the run waits
+ * at #ZeEnroller::trust-required; they are checked before anything is sent.
  */
 void
 ze_enroller_run_async (ZeEnroller          *self,
@@ -1110,20 +1165,10 @@ ze_enroller_run_async (ZeEnroller          *self,
       return;
     }
 
-  if ((method == ZE_ENROLL_METHOD_OTTCA || method == ZE_ENROLL_METHOD_CA) &&
-      self->client_certificate_pem == NULL)
+  /* A run that will not pause cannot be given them later: say so before connecting. */
+  if ((self->expected_fingerprint != NULL || self->tofu) && !self->pause_at_trust &&
+      !check_method_inputs (self, &error))
     {
-      g_set_error_literal (&error, ZE_ERROR, ZE_ERROR_INPUT_INVALID,
-                           _("This token enrolls with a certificate from your organisation: "
-                             "choose that certificate and its private key."));
-      enroll_fail (g_steal_pointer (&task), g_steal_pointer (&error));
-      return;
-    }
-
-  if (method == ZE_ENROLL_METHOD_UPDB && (self->password == NULL || *self->password == '\0'))
-    {
-      g_set_error_literal (&error, ZE_ERROR, ZE_ERROR_INPUT_INVALID,
-                           _("This token enrolls with a password: choose one."));
       enroll_fail (g_steal_pointer (&task), g_steal_pointer (&error));
       return;
     }

@@ -70,6 +70,8 @@ void             ze_enroller_set_expected_fingerprint (ZeEnroller           *sel
                                                        gboolean              managed);
 void             ze_enroller_set_trust_on_first_use   (ZeEnroller           *self,
                                                        gboolean              tofu);
+void             ze_enroller_set_pause_at_trust       (ZeEnroller           *self,
+                                                       gboolean              pause);
 ZeEnrollStep     ze_enroller_get_step                 (ZeEnroller           *self);
 gboolean         ze_enroller_get_sent                 (ZeEnroller           *self);
 ZeController    *ze_enroller_get_controller           (ZeEnroller           *self);

@@ -14,7 +14,9 @@
 #include "zitienroll.h"
 #include "ze-test-controller.h"
 
-typedef struct
+typedef struct _Fixture Fixture;
+
+struct _Fixture
 {
   TestController  tc;
   ZeEnroller     *enroller;
@@ -23,7 +25,8 @@ typedef struct
   int             cancel_at;         /* cancel when this step starts; 0: never */
   gboolean        trust;             /* the answer to trust-required */
   guint           trust_asked;
-} Fixture;
+  void          (*at_trust) (Fixture *f);  /* options given while the run waits */
+};
 
 typedef struct
 {
@@ -75,6 +78,8 @@ on_trust_required_cb (ZeEnroller    *enroller,
                       Fixture       *f)
 {
   f->trust_asked++;
+  if (f->at_trust != NULL)
+    f->at_trust (f);
   ze_enroller_decide_trust (enroller, f->trust);
 }
 
@@ -352,6 +357,129 @@ test_ca (Fixture       *f,
   identity = run (f, &error);
   g_assert_no_error (error);
   g_assert_false (ze_identity_get_pending (identity));
+}
+
+/* ---- options given while the run waits at trust: one connection ---- */
+
+static void
+set_password (Fixture *f)
+{
+  ze_enroller_set_password (f->enroller, "correct horse battery staple");
+}
+
+static void
+test_updb_password_at_trust (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autofree char *token = tc_token (&f->tc, "updb", NULL);
+  g_autoptr(ZeIdentity) identity = NULL;
+  g_autoptr(GError) error = NULL;
+
+  make_enroller (f, token, "laptop.json");
+  f->at_trust = set_password;
+  identity = run (f, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (ze_identity_get_username (identity));
+  /* The password went over the connection that fetched the CA bundle. */
+  g_assert_cmpuint (tc_count_log (&f->tc, "connection"), ==, 1);
+  g_assert_cmpuint (tc_count_log (&f->tc, "request"), ==, 2);
+}
+
+/* Trusted without a password: refused before anything is made or sent. */
+static void
+test_updb_no_password (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *token = tc_token (&f->tc, "updb", NULL);
+  g_autoptr(ZeIdentity) identity = NULL;
+  g_autoptr(GError) error = NULL;
+
+  make_enroller (f, token, "laptop.json");
+  identity = run (f, &error);
+  g_assert_null (identity);
+  g_assert_error (error, ZE_ERROR, ZE_ERROR_INPUT_INVALID);
+  g_assert_cmpuint (f->trust_asked, ==, 1);
+  g_assert_cmpuint (tc_count_log (&f->tc, "request POST"), ==, 0);
+  assert_nothing_left (f);
+}
+
+/* A run that cannot pause says so before it connects. */
+static void
+test_updb_no_password_no_pause (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autofree char *token = tc_token (&f->tc, "updb", NULL);
+  g_autofree char *fingerprint = tc_server_fingerprint (&f->tc, "server.pem");
+  g_autoptr(ZeIdentity) identity = NULL;
+  g_autoptr(GError) error = NULL;
+
+  make_enroller (f, token, "laptop.json");
+  ze_enroller_set_expected_fingerprint (f->enroller, fingerprint, FALSE);
+  identity = run (f, &error);
+  g_assert_null (identity);
+  g_assert_error (error, ZE_ERROR, ZE_ERROR_INPUT_INVALID);
+  g_assert_cmpuint (tc_count_log (&f->tc, "connection"), ==, 0);
+}
+
+static void
+test_ottca_certificate_at_trust (Fixture       *f,
+                                 gconstpointer  data)
+{
+  g_autofree char *token = tc_token (&f->tc, "ottca", NULL);
+  g_autoptr(ZeIdentity) identity = NULL;
+  g_autoptr(GError) error = NULL;
+
+  make_enroller (f, token, "laptop.json");
+  f->at_trust = set_third_party_certificate;
+  identity = run (f, &error);
+  g_assert_no_error (error);
+  g_assert_false (ze_identity_get_pending (identity));
+  /* The first connection without a client certificate, the second with it. */
+  g_assert_cmpuint (tc_count_log (&f->tc, "connection"), ==, 2);
+}
+
+/* A pin that matches still pauses when asked to, and the enrollment reuses the
+ * first connection. */
+static void
+test_pin_pauses (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autofree char *token = tc_token (&f->tc, "ott", NULL);
+  g_autofree char *fingerprint = tc_server_fingerprint (&f->tc, "server.pem");
+  g_autoptr(ZeIdentity) identity = NULL;
+  g_autoptr(GError) error = NULL;
+
+  make_enroller (f, token, "laptop.json");
+  ze_enroller_set_expected_fingerprint (f->enroller, fingerprint, TRUE);
+  ze_enroller_set_pause_at_trust (f->enroller, TRUE);
+  identity = run (f, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (f->trust_asked, ==, 1);
+  g_assert_cmpstr (ze_identity_get_controller_fingerprint (identity), ==, fingerprint);
+  g_assert_cmpuint (tc_count_log (&f->tc, "connection"), ==, 1);
+  g_assert_cmpuint (tc_count_log (&f->tc, "request"), ==, 2);
+}
+
+/* A pin that does not match ends the run even when it would pause. */
+static void
+test_pin_mismatch_pausing (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autofree char *token = tc_token (&f->tc, "ott", NULL);
+  g_autoptr(ZeIdentity) identity = NULL;
+  g_autoptr(GError) error = NULL;
+
+  make_enroller (f, token, "laptop.json");
+  ze_enroller_set_expected_fingerprint (f->enroller,
+                                        "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff",
+                                        TRUE);
+  ze_enroller_set_pause_at_trust (f->enroller, TRUE);
+  identity = run (f, &error);
+  g_assert_null (identity);
+  g_assert_error (error, ZE_ERROR, ZE_ERROR_PIN_MISMATCH);
+  g_assert_cmpuint (f->trust_asked, ==, 0);
+  g_assert_cmpuint (tc_count_log (&f->tc, "request POST"), ==, 0);
+  assert_nothing_left (f);
 }
 
 static void
@@ -793,6 +921,13 @@ main (int   argc,
   ADD ("/enroll/updb", &setup_default, test_updb);
   ADD ("/enroll/ottca", &setup_default, test_ottca);
   ADD ("/enroll/ca", &setup_default, test_ca);
+  ADD ("/enroll/at-trust/updb-password", &setup_default, test_updb_password_at_trust);
+  ADD ("/enroll/at-trust/updb-no-password", &setup_default, test_updb_no_password);
+  ADD ("/enroll/at-trust/updb-no-password-no-pause", &setup_default,
+       test_updb_no_password_no_pause);
+  ADD ("/enroll/at-trust/ottca-certificate", &setup_default, test_ottca_certificate_at_trust);
+  ADD ("/enroll/at-trust/pin-pauses", &setup_default, test_pin_pauses);
+  ADD ("/enroll/at-trust/pin-mismatch", &setup_default, test_pin_mismatch_pausing);
   ADD ("/enroll/no-keepalive", &setup_no_keepalive, test_no_keepalive);
   ADD ("/enroll/trust/fingerprint-matches", &setup_default, test_fingerprint_matches);
   ADD ("/enroll/trust/fingerprint-mismatch", &setup_default, test_fingerprint_mismatch);

@@ -330,7 +330,8 @@ test_cancel_before_sending (Fixture       *fixture,
   }
 }
 
-/* updb: the password goes to the controller; trust is checked on a probe first. */
+/* updb: the password, chosen while the run waits at trust, goes over the same
+ * connection as the CA bundle GET. */
 static void
 test_updb (Fixture       *fixture,
            gconstpointer  data)
@@ -376,6 +377,9 @@ test_updb (Fixture       *fixture,
   ze_test_wait_page (fixture->window, "done");
   g_assert_cmpstr (ze_identity_get_username (ze_enrollment_get_identity (fixture->enrollment)), ==,
                    "bob");
+  g_assert_cmpuint (tc_count_log (&fixture->tc, "connection"), ==, 1);
+  g_assert_cmpuint (tc_count_log (&fixture->tc, "request GET"), ==, 1);
+  g_assert_cmpuint (tc_count_log (&fixture->tc, "request POST"), ==, 1);
 }
 
 /* An organisation's pin that matches: trusted without asking, and enrolled. */
@@ -416,6 +420,10 @@ test_pin_matches (Fixture       *fixture,
 
   wait_state (fixture, ZE_ENROLLMENT_STATE_DONE);
   g_assert_true (g_file_test (out, G_FILE_TEST_EXISTS));
+  /* The pin confirmed trust on the first connection, which the enrollment reused. */
+  g_assert_cmpuint (tc_count_log (&fixture->tc, "connection"), ==, 1);
+  g_assert_cmpuint (tc_count_log (&fixture->tc, "request GET"), ==, 1);
+  g_assert_cmpuint (tc_count_log (&fixture->tc, "request POST"), ==, 1);
 }
 
 /* A pin that does not match: blocked before anything but the handshake. */
