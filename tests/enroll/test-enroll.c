@@ -438,50 +438,6 @@ test_ottca_certificate_at_trust (Fixture       *f,
   g_assert_cmpuint (tc_count_log (&f->tc, "connection"), ==, 2);
 }
 
-/* A pin that matches still pauses when asked to, and the enrollment reuses the
- * first connection. */
-static void
-test_pin_pauses (Fixture       *f,
-                 gconstpointer  data)
-{
-  g_autofree char *token = tc_token (&f->tc, "ott", NULL);
-  g_autofree char *fingerprint = tc_server_fingerprint (&f->tc, "server.pem");
-  g_autoptr(ZeIdentity) identity = NULL;
-  g_autoptr(GError) error = NULL;
-
-  make_enroller (f, token, "laptop.json");
-  ze_enroller_set_expected_fingerprint (f->enroller, fingerprint, TRUE);
-  ze_enroller_set_pause_at_trust (f->enroller, TRUE);
-  identity = run (f, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (f->trust_asked, ==, 1);
-  g_assert_cmpstr (ze_identity_get_controller_fingerprint (identity), ==, fingerprint);
-  g_assert_cmpuint (tc_count_log (&f->tc, "connection"), ==, 1);
-  g_assert_cmpuint (tc_count_log (&f->tc, "request"), ==, 2);
-}
-
-/* A pin that does not match ends the run even when it would pause. */
-static void
-test_pin_mismatch_pausing (Fixture       *f,
-                           gconstpointer  data)
-{
-  g_autofree char *token = tc_token (&f->tc, "ott", NULL);
-  g_autoptr(ZeIdentity) identity = NULL;
-  g_autoptr(GError) error = NULL;
-
-  make_enroller (f, token, "laptop.json");
-  ze_enroller_set_expected_fingerprint (f->enroller,
-                                        "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff",
-                                        TRUE);
-  ze_enroller_set_pause_at_trust (f->enroller, TRUE);
-  identity = run (f, &error);
-  g_assert_null (identity);
-  g_assert_error (error, ZE_ERROR, ZE_ERROR_PIN_MISMATCH);
-  g_assert_cmpuint (f->trust_asked, ==, 0);
-  g_assert_cmpuint (tc_count_log (&f->tc, "request POST"), ==, 0);
-  assert_nothing_left (f);
-}
-
 static void
 test_no_keepalive (Fixture       *f,
                    gconstpointer  data)
@@ -510,12 +466,19 @@ test_fingerprint_matches (Fixture       *f,
   g_autoptr(ZeIdentity) identity = NULL;
   g_autoptr(GError) error = NULL;
 
+  /* A pin that matches still pauses when asked to (the wizard does), and the
+   * enrollment reuses the first connection either way. */
+  gboolean pause = g_str_has_suffix (g_test_get_path (), "pin-pauses");
+
   make_enroller (f, token, "laptop.json");
-  ze_enroller_set_expected_fingerprint (f->enroller, fingerprint, FALSE);
+  ze_enroller_set_expected_fingerprint (f->enroller, fingerprint, pause);
+  ze_enroller_set_pause_at_trust (f->enroller, pause);
   identity = run (f, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (f->trust_asked, ==, 0);
+  g_assert_cmpuint (f->trust_asked, ==, pause ? 1 : 0);
   g_assert_cmpstr (ze_identity_get_controller_fingerprint (identity), ==, fingerprint);
+  g_assert_cmpuint (tc_count_log (&f->tc, "connection"), ==, 1);
+  g_assert_cmpuint (tc_count_log (&f->tc, "request"), ==, 2);
 }
 
 static void
@@ -525,13 +488,17 @@ test_fingerprint_mismatch (Fixture       *f,
   g_autofree char *token = tc_token (&f->tc, "ott", NULL);
   g_autoptr(ZeIdentity) identity = NULL;
   g_autoptr(GError) error = NULL;
-  gboolean managed = g_str_has_suffix (g_test_get_path (), "pin-mismatch");
+  gboolean managed = strstr (g_test_get_path (), "pin-mismatch") != NULL;
+  /* A mismatch ends the run even when it would pause after a match. */
+  gboolean pause = g_str_has_suffix (g_test_get_path (), "pausing");
 
   make_enroller (f, token, "laptop.json");
   ze_enroller_set_expected_fingerprint (f->enroller,
                                         "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff",
                                         managed);
+  ze_enroller_set_pause_at_trust (f->enroller, pause);
   identity = run (f, &error);
+  g_assert_cmpuint (f->trust_asked, ==, 0);
   g_assert_null (identity);
   if (managed)
     g_assert_error (error, ZE_ERROR, ZE_ERROR_PIN_MISMATCH);
@@ -926,8 +893,8 @@ main (int   argc,
   ADD ("/enroll/at-trust/updb-no-password-no-pause", &setup_default,
        test_updb_no_password_no_pause);
   ADD ("/enroll/at-trust/ottca-certificate", &setup_default, test_ottca_certificate_at_trust);
-  ADD ("/enroll/at-trust/pin-pauses", &setup_default, test_pin_pauses);
-  ADD ("/enroll/at-trust/pin-mismatch", &setup_default, test_pin_mismatch_pausing);
+  ADD ("/enroll/at-trust/pin-pauses", &setup_default, test_fingerprint_matches);
+  ADD ("/enroll/at-trust/pin-mismatch-pausing", &setup_default, test_fingerprint_mismatch);
   ADD ("/enroll/no-keepalive", &setup_no_keepalive, test_no_keepalive);
   ADD ("/enroll/trust/fingerprint-matches", &setup_default, test_fingerprint_matches);
   ADD ("/enroll/trust/fingerprint-mismatch", &setup_default, test_fingerprint_mismatch);
