@@ -1,4 +1,4 @@
-/* ze-identity-library.c
+/* ze-identity-library.c: the identities kept on this computer, and their records
  *
  * Copyright 2026 The Ziti Enroll authors
  *
@@ -17,6 +17,7 @@
 #include "ze-error.h"
 #include "ze-file-util-private.h"
 #include "ze-identity-library.h"
+#include "ze-identity-library-private.h"
 #include "ze-secret-store.h"
 
 struct _ZeIdentityLibrary
@@ -464,4 +465,85 @@ ze_identity_library_delete_finish (ZeIdentityLibrary  *self,
   g_return_val_if_fail (ZE_IS_IDENTITY_LIBRARY (self), FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ---- the records the keyring and hardware-token stores keep here ---- */
+
+/**
+ * _ze_identity_library_write_record:
+ * @directory: the library folder, made (0700) if missing
+ * @path: the record's file in it
+ * @replace: %FALSE the first time: the name is then claimed exclusively, so
+ *   that two enrollments cannot take one name; %TRUE to update it afterwards
+ *
+ * Writes the record of @identity atomically, mode 0600.
+ *
+ * Returns: %FALSE with %ZE_ERROR_IDENTITY_EXISTS when the name is taken, or
+ *   %ZE_ERROR_STORAGE_FAILED
+ */
+gboolean
+_ze_identity_library_write_record (const char  *directory,
+                                   const char  *path,
+                                   ZeIdentity  *identity,
+                                   gboolean     replace,
+                                   GError     **error)
+{
+  g_autoptr(JsonNode) record = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (directory != NULL, FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (ZE_IS_IDENTITY (identity), FALSE);
+
+  if (g_mkdir_with_parents (directory, 0700) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, ZE_ERROR, ZE_ERROR_STORAGE_FAILED,
+                   _("Could not create the folder “%s”: %s."),
+                   directory, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  record = ze_identity_to_record_json (identity);
+  text = ze_json_to_string (record);
+
+  if (!_ze_write_file_atomic (path, text, strlen (text), 0600, replace, &local_error))
+    {
+      if (g_error_matches (local_error, ZE_ERROR, ZE_ERROR_IDENTITY_EXISTS))
+        g_set_error (error, ZE_ERROR, ZE_ERROR_IDENTITY_EXISTS,
+                     _("There is already an identity named “%s”. Choose another name, or "
+                       "remove the old identity first."),
+                     ze_identity_get_name (identity));
+      else
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/**
+ * _ze_identity_library_remove_record:
+ *
+ * Removes the record at @path; one already gone is not an error.
+ */
+gboolean
+_ze_identity_library_remove_record (const char  *path,
+                                    GError     **error)
+{
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  if (g_unlink (path) != 0 && errno != ENOENT)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, ZE_ERROR, ZE_ERROR_STORAGE_FAILED,
+                   _("Could not remove “%s”: %s."),
+                   path, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  return TRUE;
 }

@@ -57,6 +57,7 @@
 #include "ze-error.h"
 #include "ze-file-util-private.h"
 #include "ze-gnutls-private.h"
+#include "ze-identity-library-private.h"
 #include "ze-key-pair-private.h"
 #include "ze-pkcs11-store.h"
 
@@ -972,35 +973,9 @@ write_record (ZePkcs11Store  *self,
               ZeIdentity     *identity,
               GError        **error)
 {
-  g_autoptr(JsonNode) record = NULL;
-  g_autofree char *text = NULL;
-  g_autoptr(GError) local_error = NULL;
-
-  if (g_mkdir_with_parents (self->directory, 0700) != 0)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, ZE_ERROR, ZE_ERROR_STORAGE_FAILED,
-                   _("Could not create the folder “%s”: %s."),
-                   self->directory, g_strerror (saved_errno));
-      return FALSE;
-    }
-
-  record = ze_identity_to_record_json (identity);
-  text = ze_json_to_string (record);
-
-  if (!_ze_write_file_atomic (self->record_path, text, strlen (text), 0600,
-                              self->created_record, &local_error))
-    {
-      if (g_error_matches (local_error, ZE_ERROR, ZE_ERROR_IDENTITY_EXISTS))
-        g_set_error (error, ZE_ERROR, ZE_ERROR_IDENTITY_EXISTS,
-                     _("There is already an identity named “%s”. Choose another name, or "
-                       "remove the old identity first."),
-                     ze_identity_get_name (identity));
-      else
-        g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
+  if (!_ze_identity_library_write_record (self->directory, self->record_path, identity,
+                                          self->created_record, error))
+    return FALSE;
 
   self->created_record = TRUE;
 
@@ -1011,15 +986,8 @@ static gboolean
 remove_record (ZePkcs11Store  *self,
                GError        **error)
 {
-  if (self->created_record && g_unlink (self->record_path) != 0 && errno != ENOENT)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, ZE_ERROR, ZE_ERROR_STORAGE_FAILED,
-                   _("Could not remove “%s”: %s."),
-                   self->record_path, g_strerror (saved_errno));
-      return FALSE;
-    }
+  if (self->created_record && !_ze_identity_library_remove_record (self->record_path, error))
+    return FALSE;
 
   self->created_record = FALSE;
 

@@ -23,6 +23,7 @@
 
 #include "ze-error.h"
 #include "ze-file-util-private.h"
+#include "ze-identity-library-private.h"
 #include "ze-secret-store.h"
 
 struct _ZeSecretStore
@@ -141,35 +142,12 @@ write_record_worker (GTask        *task,
 {
   ZeSecretStore *self = source_object;
   ZeIdentity *identity = task_data;
-  g_autoptr(JsonNode) record = NULL;
-  g_autofree char *text = NULL;
-  g_autoptr(GError) error = NULL;
-  gboolean replace = self->created_record;
+  GError *error = NULL;
 
-  if (g_mkdir_with_parents (self->directory, 0700) != 0)
+  if (!_ze_identity_library_write_record (self->directory, self->record_path, identity,
+                                          self->created_record, &error))
     {
-      int saved_errno = errno;
-
-      g_task_return_new_error (task, ZE_ERROR, ZE_ERROR_STORAGE_FAILED,
-                               _("Could not create the folder “%s”: %s."),
-                               self->directory, g_strerror (saved_errno));
-      return;
-    }
-
-  record = ze_identity_to_record_json (identity);
-  text = ze_json_to_string (record);
-
-  if (!_ze_write_file_atomic (self->record_path, text, strlen (text), 0600, replace, &error))
-    {
-      if (g_error_matches (error, ZE_ERROR, ZE_ERROR_IDENTITY_EXISTS))
-        {
-          g_clear_error (&error);
-          g_set_error (&error, ZE_ERROR, ZE_ERROR_IDENTITY_EXISTS,
-                       _("There is already an identity named “%s”. Choose another name, or "
-                         "remove the old identity first."),
-                       ze_identity_get_name (identity));
-        }
-      g_task_return_error (task, g_steal_pointer (&error));
+      g_task_return_error (task, error);
       return;
     }
 
@@ -197,14 +175,11 @@ remove_record_worker (GTask        *task,
                       GCancellable *cancellable)
 {
   ZeSecretStore *self = source_object;
+  GError *error = NULL;
 
-  if (self->created_record && g_unlink (self->record_path) != 0 && errno != ENOENT)
+  if (self->created_record && !_ze_identity_library_remove_record (self->record_path, &error))
     {
-      int saved_errno = errno;
-
-      g_task_return_new_error (task, ZE_ERROR, ZE_ERROR_STORAGE_FAILED,
-                               _("Could not remove “%s”: %s."),
-                               self->record_path, g_strerror (saved_errno));
+      g_task_return_error (task, error);
       return;
     }
 
