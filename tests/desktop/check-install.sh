@@ -2,8 +2,10 @@
 # check-install.sh BUILD_DIR: install the build into a temporary DESTDIR, check that every
 # desktop-integration file is where it belongs, validate the installed files, and check
 # in a throw-away XDG environment that a .jwt file is application/jwt and opens with us.
+# Then `gapplication launch` through the installed D-Bus service on a private bus.
 # Prints TAP. Environment (set by tests/desktop/meson.build): APP_ID, SCHEMA_ID, PREFIX,
-# BINDIR, DATADIR, MANDIR, HAVE_CLI_MAN (true|false), MESON (default: meson).
+# BINDIR, DATADIR, MANDIR, HAVE_CLI_MAN (true|false), ZE_TEST_CONTROLLER, MESON
+# (default: meson).
 set -u
 
 build=${1:?usage: check-install.sh BUILD_DIR}
@@ -111,6 +113,65 @@ is "xdg-mime query default application/jwt" "$APP_ID.desktop" \
   "$(xdg-mime query default application/jwt 2>&1)"
 is "the MIME database describes application/jwt" "<comment>OpenZiti enrollment token</comment>" \
   "$(grep -o '<comment>[^<]*</comment>' "$data/mime/application/jwt.xml" 2>&1 | head -n 1)"
+
+# D-Bus activation, the way GNOME Shell and `gapplication launch APP_ID FILE` start us:
+# a private session bus that knows only the installed service (its Exec= pointed into
+# the DESTDIR), a fresh token from the local controller on loopback, and the app must
+# open it on the Controller page, which connects at once: the controller's log shows
+# the handshake and the CA bundle GET, and no enrollment.
+service=$data/dbus-1/services/$APP_ID.service
+is "D-Bus service Name= is the app id" "$APP_ID" "$(sed -n 's/^Name=//p' "$service")"
+is "D-Bus service Exec= runs the installed binary as a service" \
+  "$PREFIX/$BINDIR/ziti-enroll --gapplication-service" "$(sed -n 's/^Exec=//p' "$service")"
+is "the desktop file is D-Bus activatable" true "$(sed -n 's/^DBusActivatable=//p' "$desktop")"
+
+if [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] || [ -z "${ZE_TEST_CONTROLLER:-}" ]; then
+  skip "gapplication launch opens a token on the Controller page" "no display (run under ./run test)"
+else
+  ctl=$tmp/controller
+  mkdir -p "$tmp/services"
+  sed "s|^Exec=[^ ]*|Exec=$bin/ziti-enroll|" "$service" > "$tmp/services/$APP_ID.service"
+  cat > "$tmp/bus.conf" <<EOF
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:tmpdir=$tmp</listen>
+  <auth>EXTERNAL</auth>
+  <servicedir>$tmp/services</servicedir>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+EOF
+  "$ZE_TEST_CONTROLLER" init "$ctl" >/dev/null
+  "$ZE_TEST_CONTROLLER" serve "$ctl" --port 0 >"$tmp/serve.out" 2>&1 &
+  ctl_pid=$!
+  i=0
+  until grep -q '^listening on ' "$tmp/serve.out" 2>/dev/null || [ $i -ge 100 ]; do
+    i=$((i + 1)); sleep 0.1
+  done
+  "$ZE_TEST_CONTROLLER" token "$ctl" --method ott --out "$tmp/launched.jwt"
+  # The app inherits this environment from the bus: the installed schema, no dconf.
+  GSETTINGS_SCHEMA_DIR="$tmp/schemas" GSETTINGS_BACKEND=memory NO_AT_BRIDGE=1 \
+    dbus-run-session --config-file="$tmp/bus.conf" -- sh -c '
+      gapplication launch "$1" "$2" || exit 1
+      i=0
+      until grep -q "^request GET" "$3/access.log" 2>/dev/null; do
+        i=$((i + 1)); [ $i -lt 300 ] || exit 2; sleep 0.1
+      done
+      gapplication action "$1" quit' sh "$APP_ID" "$tmp/launched.jwt" "$ctl" \
+    >"$tmp/launch.log" 2>&1
+  rc=$?
+  is "gapplication launch starts the app and it opens the token on the Controller page" 0 "$rc"
+  [ "$rc" -eq 0 ] || sed 's/^/# /' "$tmp/launch.log"
+  is "the Controller page connected once and fetched the CA bundle, and sent nothing" "1 1 0" \
+    "$(grep -c '^connection' "$ctl/access.log" 2>/dev/null) $(grep -c '^request GET' "$ctl/access.log" 2>/dev/null) $(grep -c '^request POST' "$ctl/access.log" 2>/dev/null)"
+  kill "$ctl_pid" 2>/dev/null
+  wait "$ctl_pid" 2>/dev/null
+fi
 
 echo "1..$n"
 [ "$failed" -eq 0 ]
