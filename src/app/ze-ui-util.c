@@ -155,6 +155,33 @@ ze_ui_present_dialog (AdwMessageDialog *dialog)
 }
 
 /**
+ * ze_ui_show_file_chooser:
+ * @chooser: a file chooser, set up
+ *
+ * Shows @chooser. Where no portal answers (a session without
+ * xdg-desktop-portal), GTK shows its own dialog, whose Open and Cancel buttons
+ * GTK 4.8 names twice over: they are tidied like ours.
+ */
+void
+ze_ui_show_file_chooser (GtkFileChooserNative *chooser)
+{
+  g_autoptr(GListModel) toplevels = NULL;
+
+  g_return_if_fail (GTK_IS_FILE_CHOOSER_NATIVE (chooser));
+
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+
+  toplevels = g_object_ref (gtk_window_get_toplevels ());
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWidget) window = g_list_model_get_item (toplevels, i);
+
+      if (GTK_IS_FILE_CHOOSER_DIALOG (window))
+        ze_ui_tidy_accessible_names (window);
+    }
+}
+
+/**
  * ze_ui_error_title:
  *
  * Returns: a short title for what went wrong, one per class of error

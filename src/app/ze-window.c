@@ -620,7 +620,7 @@ ze_window_open_action (GSimpleAction *action,
   ze_ui_add_token_filters (GTK_FILE_CHOOSER (self->chooser));
   g_signal_connect_object (self->chooser, "response",
                            G_CALLBACK (on_open_response_cb), self, G_CONNECT_SWAPPED);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+  ze_ui_show_file_chooser (self->chooser);
 }
 
 static void

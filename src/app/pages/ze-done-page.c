@@ -181,7 +181,7 @@ ze_done_page_export_action (GtkWidget  *widget,
   ze_ui_add_json_filters (GTK_FILE_CHOOSER (self->chooser));
   g_signal_connect_object (self->chooser, "response",
                            G_CALLBACK (on_export_chosen_cb), self, G_CONNECT_SWAPPED);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+  ze_ui_show_file_chooser (self->chooser);
 }
 
 /**

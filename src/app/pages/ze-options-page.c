@@ -332,7 +332,7 @@ ze_options_page_choose_file_action (GtkWidget  *widget,
   ze_ui_add_json_filters (GTK_FILE_CHOOSER (self->chooser));
   g_signal_connect_object (self->chooser, "response",
                            G_CALLBACK (on_file_chosen_cb), self, G_CONNECT_SWAPPED);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+  ze_ui_show_file_chooser (self->chooser);
 }
 
 /* ---- ottca and ca: the person's certificate and key ---- */
@@ -516,7 +516,7 @@ ze_options_page_choose_pem_action (GtkWidget  *widget,
   g_object_set_data (G_OBJECT (self->chooser), "ze-key", GINT_TO_POINTER (key));
   g_signal_connect_object (self->chooser, "response",
                            G_CALLBACK (on_pem_chosen_cb), self, G_CONNECT_SWAPPED);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+  ze_ui_show_file_chooser (self->chooser);
 }
 
 /* ---- the page ---- */
