@@ -17,6 +17,7 @@ role and exact accessible name. Five runs of the app against one local controlle
              Continue cannot be pressed
   replace    a second token opened while one is open: the app asks, Replace opens it
   chooser    no token given: Open Token File…, type the path in GTK's file chooser
+  keyboard   the keys alone: Space ticks, Alt+T trusts, Escape goes back, Enter enrolls
 
 On every window it checks that each button, check box, text field and drop-down has
 a name that reads like the words on screen, and that each button can be pressed by
@@ -326,8 +327,35 @@ try:
                                          None))
         check("chooser: the chosen token opens on the Controller page", identity is not None)
 
+    def keyboard():
+        global app
+        typed = os.path.join(work, "atspi-keyboard.jwt")
+        mint(ctl_dir, typed, "--method", "ott")
+        app = App(typed)
+        w = app.window
+        box = find(w, "check box", "I compared the code with the one my administrator gave me")
+        wait_for(lambda: box.getState().contains(pyatspi.STATE_FOCUSED), 10)
+        check("keyboard: the comparison has the focus once the certificate is shown",
+              box.getState().contains(pyatspi.STATE_FOCUSED))
+        rawinput.absoluteMotion(300, 300)   # no window manager: keys go under the pointer
+        rawinput.pressKey("space")
+        check("keyboard: Space ticks it",
+              wait_for(lambda: box.getState().contains(pyatspi.STATE_CHECKED), 5) is not None)
+        rawinput.keyCombo("<Alt>t")
+        check("keyboard: Alt+T (Trust and Continue) leads to the options",
+              find(w, "push button", "Enroll", 10) is not None)
+        rawinput.pressKey("Escape")
+        check("keyboard: Escape goes back to the Controller page",
+              find(w, "push button", "Trust and Continue", 10) is not None)
+        rawinput.keyCombo("<Alt>t")
+        find(w, "push button", "Enroll", 10)
+        rawinput.pressKey("Return")   # in the name field, which has the focus
+        done = find_text(w, lambda name: name == "This Computer Is Enrolled")
+        check("keyboard: Enter in the name field enrolls, to Done", done is not None)
+
     for name, body in (("happy", happy), ("used", used), ("signature", signature),
-                       ("expired", expired), ("replace", replace), ("chooser", chooser)):
+                       ("expired", expired), ("replace", replace), ("chooser", chooser),
+                       ("keyboard", keyboard)):
         scenario(name, body)
 finally:
     server.terminate()
