@@ -212,9 +212,13 @@ try:
         code = find_text(w, lambda name: short in name)
         check("happy: the read-aloud code on screen is the controller certificate's SHA-256 (%s)"
               % short, code is not None)
-        full = find_text(w, lambda name: name.replace("\n", "").replace(" ", "") == pairs)
-        check("happy: the full fingerprint on screen equals the certificate's SHA-256",
+        full = find_text(w, lambda name: name == pairs)
+        check("happy: the full fingerprint is named by the certificate's SHA-256 (%s)" % pairs,
               full is not None)
+        text = full.queryText() if full is not None else None
+        shown = text.getText(0, text.characterCount) if text is not None else ""
+        check("happy: the fingerprint on screen is the same SHA-256, in lines of eight pairs",
+              shown.replace("\n", "") == pairs and shown.count("\n") == 3, repr(shown))
         check_names(w, "happy: controller page")
         if not trust_and_enroll(app, "happy"):
             return

@@ -145,6 +145,9 @@ test_trust_required (Fixture       *fixture,
   g_assert_true (ze_fingerprint_normalize (shown, &normalized));
   g_assert_cmpstr (normalized, ==, ZE_TEST_SERVER_SHA256);
   g_assert_true (g_str_has_prefix (shown, "E2:48:62:2E"));
+  /* Its accessible name is the one-line form that the command line prints. */
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (sha256_label),
+                                       GTK_ACCESSIBLE_PROPERTY_LABEL, pairs);
   g_assert_true (gtk_label_get_selectable (sha256_label));
   g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (sha256_label), "monospace"));
 

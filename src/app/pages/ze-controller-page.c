@@ -136,6 +136,7 @@ show_certificate (ZeControllerPage *self,
 {
   g_autofree char *short_form = NULL;
   g_autofree char *shown_code = NULL;
+  g_autofree char *pairs = NULL;
   g_autofree char *fingerprint = NULL;
   g_autofree char *subject = NULL;
   g_autofree char *issuer = NULL;
@@ -154,6 +155,7 @@ show_certificate (ZeControllerPage *self,
     return;
 
   short_form = ze_certificate_dup_fingerprint_short (leaf);
+  pairs = ze_certificate_dup_fingerprint_sha256 (leaf);
   fingerprint = format_fingerprint (leaf);
   subject = ze_certificate_dup_subject (leaf);
   issuer = ze_certificate_dup_issuer (leaf);
@@ -182,11 +184,16 @@ show_certificate (ZeControllerPage *self,
   ze_fact_row_set_value (self->hosts_row, hosts);
   ze_fact_row_set_value (self->cas_row, ca_names->len > 0 ? ca_names->str : _("None"));
 
-  /* What a screen reader says about the code: the groups one by one. */
+  /* What a screen reader says about the code: the groups one by one. The
+   * fingerprint's name is its one-line form, as the command line and the
+   * administrator's console print it, whatever the lines on screen. */
   description = g_strdup_printf (_("Code to compare: %s. SHA-256 fingerprint: %s"),
-                                 short_form, fingerprint);
+                                 short_form, pairs);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->short_label),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, description,
+                                  -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->sha256_label),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, pairs,
                                   -1);
 }
 
