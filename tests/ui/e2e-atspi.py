@@ -260,6 +260,9 @@ try:
         out = subprocess.run(["secret-tool", "search", "--all", "identity", "atspi-again"],
                              capture_output=True, text=True).stdout
         check("used: nothing is left in the keyring", "PRIVATE KEY" not in out, out[:200])
+        press(find(app.window, "push button", "Start Over"))
+        check("used: Start Over goes back to the Token page, its Next button",
+              find(app.window, "push button", "Next", 10) is not None)
 
     def signature():
         global app
