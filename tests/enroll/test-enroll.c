@@ -31,7 +31,7 @@ struct _Fixture
 typedef struct
 {
   const char *key_type;              /* controller key type */
-  const char *serve[4];              /* extra serve arguments */
+  const char *serve[6];              /* extra serve arguments, NULL-terminated */
 } Setup;
 
 static const Setup setup_default = { "ec-p256", { NULL } };
