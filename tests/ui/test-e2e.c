@@ -382,6 +382,62 @@ test_updb (Fixture       *fixture,
   g_assert_cmpuint (tc_count_log (&fixture->tc, "request POST"), ==, 1);
 }
 
+/* ottca: the person's own certificate, chosen on the Options page while the run
+ * waits at trust, is presented on a second connection to the trusted controller. */
+static void
+test_ottca (Fixture       *fixture,
+            gconstpointer  data)
+{
+  g_autofree char *token = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *cert_path = NULL;
+  g_autofree char *key_path = NULL;
+  g_autoptr(GFile) cert = NULL;
+  g_autoptr(GFile) key = NULL;
+  ZePage *options;
+
+  if (fixture->window == NULL)
+    return;
+
+  token = tc_token (&fixture->tc, "ottca", NULL);
+  out = tc_work_path (&fixture->tc, "ottca.json");
+  cert_path = tc_path (&fixture->tc, "third-party-client.pem");
+  key_path = tc_path (&fixture->tc, "third-party-client-key.pem");
+  cert = g_file_new_for_path (cert_path);
+  key = g_file_new_for_path (key_path);
+  open_token (fixture, token, "ottca");
+
+  wait_state (fixture, ZE_ENROLLMENT_STATE_TRUST_REQUIRED);
+  gtk_check_button_set_active (page_child (fixture, "controller", ZE_TYPE_CONTROLLER_PAGE,
+                                           "trust_check"), TRUE);
+  next (fixture);
+  ze_test_wait_page (fixture->window, "options");
+
+  options = ze_window_get_page (fixture->window, "options");
+  g_assert_true (gtk_widget_get_visible (ze_test_child (options, ZE_TYPE_OPTIONS_PAGE,
+                                                        "certificate_box")));
+  g_assert_false (ze_test_next_enabled (fixture->window));
+  ze_options_page_set_certificate_file (ZE_OPTIONS_PAGE (options), cert);
+  ze_options_page_set_key_file (ZE_OPTIONS_PAGE (options), key);
+  adw_combo_row_set_selected (ze_test_child (options, ZE_TYPE_OPTIONS_PAGE, "store_row"),
+                              ZE_KEY_PLACE_FILE);
+  ze_options_page_set_file (ZE_OPTIONS_PAGE (options), out);
+  E2E_WAIT_FOR (ze_test_next_enabled (fixture->window));
+  next (fixture);
+
+  E2E_WAIT_FOR (ze_enrollment_get_state (fixture->enrollment) == ZE_ENROLLMENT_STATE_DONE ||
+                ze_enrollment_get_state (fixture->enrollment) == ZE_ENROLLMENT_STATE_FAILED);
+  if (ze_enrollment_get_state (fixture->enrollment) == ZE_ENROLLMENT_STATE_FAILED)
+    g_error ("enrollment failed: %s", ze_enrollment_get_error (fixture->enrollment)->message);
+  ze_test_wait_page (fixture->window, "done");
+  g_assert_true (g_file_test (out, G_FILE_TEST_EXISTS));
+  /* The first connection fetched the CA bundle; the second, with the certificate,
+   * enrolled. No third one, and the bundle was asked for once. */
+  g_assert_cmpuint (tc_count_log (&fixture->tc, "connection"), ==, 2);
+  g_assert_cmpuint (tc_count_log (&fixture->tc, "request GET"), ==, 1);
+  g_assert_cmpuint (tc_count_log (&fixture->tc, "request POST"), ==, 1);
+}
+
 /* An organisation's pin that matches: trusted without asking, and enrolled. */
 static void
 test_pin_matches (Fixture       *fixture,
@@ -537,6 +593,7 @@ main (int   argc,
   ADD ("ott-keyring", test_ott_keyring);
   ADD ("cancel-before-sending", test_cancel_before_sending);
   ADD ("updb", test_updb);
+  ADD ("ottca", test_ottca);
   ADD ("pin-matches", test_pin_matches);
   ADD ("pin-mismatch", test_pin_mismatch);
   ADD ("wrong-signer", test_wrong_signer);
