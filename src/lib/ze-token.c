@@ -622,7 +622,8 @@ ze_token_new_from_bytes (GBytes  *bytes,
       return NULL;
     }
 
-  text = g_strndup (data, len);
+  /* An empty file has no data at all: g_strndup (NULL, 0) would be NULL. */
+  text = g_strndup (len > 0 ? data : "", len);
 
   return ze_token_new_from_string (text, error);
 }

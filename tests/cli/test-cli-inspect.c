@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <glib/gstdio.h>
+
 #include <json-glib/json-glib.h>
 
 #include "ze-test-util.h"
@@ -176,6 +178,28 @@ test_malformed (void)
   g_assert_nonnull (strstr (run.err, "three parts"));
 }
 
+/* An empty file or empty input: exit 3 with the reason (tests/fuzz found the crash). */
+static void
+test_empty (void)
+{
+  g_auto(Run) run = { 0 };
+  g_auto(Run) piped = { 0 };
+  g_autofree char *dir = g_dir_make_tmp ("ze-cli-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "empty.jwt", NULL);
+
+  g_assert_true (g_file_set_contents (path, "", 0, NULL));
+  RUN (&run, NULL, "inspect", path);
+  g_assert_cmpint (run.status, ==, 3);
+  g_assert_nonnull (strstr (run.err, "empty"));
+
+  RUN (&piped, "", "inspect", "-");
+  g_assert_cmpint (piped.status, ==, 3);
+  g_assert_nonnull (strstr (piped.err, "empty"));
+
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 static void
 test_router_token (void)
 {
@@ -258,6 +282,7 @@ main (int   argc,
   g_test_add_func ("/cli/inspect/valid-text-argument-json", test_valid_text_argument_json);
   g_test_add_func ("/cli/inspect/no-expiry-json-null", test_no_expiry_json_null);
   g_test_add_func ("/cli/inspect/malformed", test_malformed);
+  g_test_add_func ("/cli/inspect/empty", test_empty);
   g_test_add_func ("/cli/inspect/router-token", test_router_token);
   g_test_add_func ("/cli/inspect/unsigned-token", test_unsigned_token);
   g_test_add_func ("/cli/inspect/usage-errors", test_usage_errors);

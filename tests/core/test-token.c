@@ -231,6 +231,18 @@ test_token_nul_byte (void)
   g_assert_null (token);
 }
 
+/* An empty file (found by tests/fuzz/fuzz-token.c: it crashed the command line). */
+static void
+test_token_empty_bytes (void)
+{
+  g_autoptr(GBytes) bytes = g_bytes_new (NULL, 0);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ZeToken) token = ze_token_new_from_bytes (bytes, &error);
+
+  g_assert_error (error, ZE_ERROR, ZE_ERROR_TOKEN_EMPTY);
+  g_assert_null (token);
+}
+
 static void
 test_token_expired (void)
 {
@@ -382,6 +394,7 @@ main (int   argc,
   g_test_add_func ("/core/token/whitespace", test_token_whitespace);
   g_test_add_func ("/core/token/too-large", test_token_too_large);
   g_test_add_func ("/core/token/nul-byte", test_token_nul_byte);
+  g_test_add_func ("/core/token/empty-bytes", test_token_empty_bytes);
   g_test_add_func ("/core/token/expired", test_token_expired);
   g_test_add_func ("/core/token/router-message", test_token_router_message);
   g_test_add_func ("/core/token/tv1", test_token_tv1);
