@@ -159,6 +159,12 @@ def posts(ctl_dir):
         return 0
 
 
+def identity_shown(app, subject):
+    """The Controller page's Identity fact, once it shows @subject."""
+    return wait_for(lambda: next((x for x in nodes(app.window, ("list item",))
+                                  if x.name == "Identity" and x.description == subject), None))
+
+
 def trust_and_enroll(app, where):
     tick(find(app.window, "check box", "I compared the code with the one my administrator gave me"))
     trust = find(app.window, "push button", "Trust and Continue")
@@ -305,9 +311,7 @@ try:
         check("replace: a second token asks before replacing the open one", dialog is not None)
         check_names(dialog, "replace: dialog")
         press(find(dialog, "push button", "Replace"))
-        identity = wait_for(lambda: next((x for x in nodes(app.window, ("list item",))
-                                          if x.name == "Identity" and x.description == claims["sub"]),
-                                         None))
+        identity = identity_shown(app, claims["sub"])
         check("replace: Replace opens the second token", identity is not None)
 
     def chooser():
@@ -329,9 +333,7 @@ try:
         rawinput.keyCombo("<Control>l")
         rawinput.typeText(picked)
         rawinput.pressKey("Return")
-        identity = wait_for(lambda: next((x for x in nodes(app.window, ("list item",))
-                                          if x.name == "Identity" and x.description == claims["sub"]),
-                                         None))
+        identity = identity_shown(app, claims["sub"])
         check("chooser: the chosen token opens on the Controller page", identity is not None)
 
     def keyboard():

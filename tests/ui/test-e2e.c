@@ -124,6 +124,29 @@ next (Fixture *fixture)
   gtk_widget_activate_action (GTK_WIDGET (fixture->window), "wizard.next", NULL);
 }
 
+/* Waits for the enrollment to end, which must be on the Done page. */
+static void
+wait_done (Fixture *fixture)
+{
+  E2E_WAIT_FOR (ze_enrollment_get_state (fixture->enrollment) == ZE_ENROLLMENT_STATE_DONE ||
+                ze_enrollment_get_state (fixture->enrollment) == ZE_ENROLLMENT_STATE_FAILED);
+  if (ze_enrollment_get_state (fixture->enrollment) == ZE_ENROLLMENT_STATE_FAILED)
+    g_error ("enrollment failed: %s", ze_enrollment_get_error (fixture->enrollment)->message);
+  ze_test_wait_page (fixture->window, "done");
+}
+
+/* What reached the controller, from its log. */
+static void
+assert_traffic (Fixture *fixture,
+                guint    connections,
+                guint    gets,
+                guint    posts)
+{
+  g_assert_cmpuint (tc_count_log (&fixture->tc, "connection"), ==, connections);
+  g_assert_cmpuint (tc_count_log (&fixture->tc, "request GET"), ==, gets);
+  g_assert_cmpuint (tc_count_log (&fixture->tc, "request POST"), ==, posts);
+}
+
 /* The shown certificate is the controller's: compared with its server.pem. */
 static void
 assert_fingerprint_shown (Fixture *fixture)
@@ -200,9 +223,7 @@ test_ott_file (Fixture       *fixture,
                                                       "export_button")));
 
   /* One TLS handshake, two requests: the paused run kept its connection. */
-  g_assert_cmpuint (tc_count_log (&fixture->tc, "connection"), ==, 1);
-  g_assert_cmpuint (tc_count_log (&fixture->tc, "request GET"), ==, 1);
-  g_assert_cmpuint (tc_count_log (&fixture->tc, "request POST"), ==, 1);
+  assert_traffic (fixture, 1, 1, 1);
 
   /* Every step done. */
   for (int step = ZE_ENROLL_STEP_CONNECT; step < ZE_ENROLL_STEP_DONE; step++)
@@ -248,12 +269,7 @@ test_ott_keyring (Fixture       *fixture,
                               ZE_KEY_PLACE_KEYRING);
   next (fixture);
 
-  E2E_WAIT_FOR (ze_enrollment_get_state (fixture->enrollment) == ZE_ENROLLMENT_STATE_DONE ||
-                ze_enrollment_get_state (fixture->enrollment) == ZE_ENROLLMENT_STATE_FAILED);
-  if (ze_enrollment_get_state (fixture->enrollment) == ZE_ENROLLMENT_STATE_FAILED)
-    g_error ("enrollment failed: %s", ze_enrollment_get_error (fixture->enrollment)->message);
-
-  ze_test_wait_page (fixture->window, "done");
+  wait_done (fixture);
   g_assert_cmpstr (ze_fact_row_get_value (page_child (fixture, "done", ZE_TYPE_DONE_PAGE,
                                                       "key_row")),
                    ==, "Your keyring");
@@ -370,16 +386,10 @@ test_updb (Fixture       *fixture,
                                                          "password_row")),
                    ==, "");
 
-  E2E_WAIT_FOR (ze_enrollment_get_state (fixture->enrollment) == ZE_ENROLLMENT_STATE_DONE ||
-                ze_enrollment_get_state (fixture->enrollment) == ZE_ENROLLMENT_STATE_FAILED);
-  if (ze_enrollment_get_state (fixture->enrollment) == ZE_ENROLLMENT_STATE_FAILED)
-    g_error ("enrollment failed: %s", ze_enrollment_get_error (fixture->enrollment)->message);
-  ze_test_wait_page (fixture->window, "done");
+  wait_done (fixture);
   g_assert_cmpstr (ze_identity_get_username (ze_enrollment_get_identity (fixture->enrollment)), ==,
                    "bob");
-  g_assert_cmpuint (tc_count_log (&fixture->tc, "connection"), ==, 1);
-  g_assert_cmpuint (tc_count_log (&fixture->tc, "request GET"), ==, 1);
-  g_assert_cmpuint (tc_count_log (&fixture->tc, "request POST"), ==, 1);
+  assert_traffic (fixture, 1, 1, 1);
 }
 
 /* ottca: the person's own certificate, chosen on the Options page while the run
@@ -425,17 +435,11 @@ test_ottca (Fixture       *fixture,
   E2E_WAIT_FOR (ze_test_next_enabled (fixture->window));
   next (fixture);
 
-  E2E_WAIT_FOR (ze_enrollment_get_state (fixture->enrollment) == ZE_ENROLLMENT_STATE_DONE ||
-                ze_enrollment_get_state (fixture->enrollment) == ZE_ENROLLMENT_STATE_FAILED);
-  if (ze_enrollment_get_state (fixture->enrollment) == ZE_ENROLLMENT_STATE_FAILED)
-    g_error ("enrollment failed: %s", ze_enrollment_get_error (fixture->enrollment)->message);
-  ze_test_wait_page (fixture->window, "done");
+  wait_done (fixture);
   g_assert_true (g_file_test (out, G_FILE_TEST_EXISTS));
   /* The first connection fetched the CA bundle; the second, with the certificate,
    * enrolled. No third one, and the bundle was asked for once. */
-  g_assert_cmpuint (tc_count_log (&fixture->tc, "connection"), ==, 2);
-  g_assert_cmpuint (tc_count_log (&fixture->tc, "request GET"), ==, 1);
-  g_assert_cmpuint (tc_count_log (&fixture->tc, "request POST"), ==, 1);
+  assert_traffic (fixture, 2, 1, 1);
 }
 
 /* An organisation's pin that matches: trusted without asking, and enrolled. */
@@ -477,9 +481,7 @@ test_pin_matches (Fixture       *fixture,
   wait_state (fixture, ZE_ENROLLMENT_STATE_DONE);
   g_assert_true (g_file_test (out, G_FILE_TEST_EXISTS));
   /* The pin confirmed trust on the first connection, which the enrollment reused. */
-  g_assert_cmpuint (tc_count_log (&fixture->tc, "connection"), ==, 1);
-  g_assert_cmpuint (tc_count_log (&fixture->tc, "request GET"), ==, 1);
-  g_assert_cmpuint (tc_count_log (&fixture->tc, "request POST"), ==, 1);
+  assert_traffic (fixture, 1, 1, 1);
 }
 
 /* A pin that does not match: blocked before anything but the handshake. */
