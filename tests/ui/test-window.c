@@ -263,6 +263,7 @@ test_window_fits_narrow (void)
       int minimum;
 
       gtk_stack_set_transition_type (stack, GTK_STACK_TRANSITION_TYPE_NONE);
+      g_assert_nonnull (ze_window_get_page (window, pages[i]));   /* built when first needed */
       gtk_stack_set_visible_child_name (stack, pages[i]);
       ze_test_wait_frames (GTK_WIDGET (window), 2);
       gtk_widget_measure (GTK_WIDGET (window), GTK_ORIENTATION_HORIZONTAL, -1,
