@@ -67,9 +67,8 @@ format_date (gint64 when)
 /* The 32 pairs on four lines of 8, to compare a line at a time; the block fits a
  * phone's width, where two lines of 16 would not. */
 static char *
-format_fingerprint (ZeCertificate *leaf)
+format_fingerprint (const char *pairs)
 {
-  g_autofree char *pairs = ze_certificate_dup_fingerprint_sha256 (leaf);
   GString *text = g_string_new (pairs);
 
   if (text->len == 95)
@@ -156,7 +155,7 @@ show_certificate (ZeControllerPage *self,
 
   short_form = ze_certificate_dup_fingerprint_short (leaf);
   pairs = ze_certificate_dup_fingerprint_sha256 (leaf);
-  fingerprint = format_fingerprint (leaf);
+  fingerprint = format_fingerprint (pairs);
   subject = ze_certificate_dup_subject (leaf);
   issuer = ze_certificate_dup_issuer (leaf);
   valid_from = format_date (ze_certificate_get_not_before (leaf));
